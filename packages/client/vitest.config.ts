@@ -1,0 +1,2 @@
+import { pulseProject } from '../../vitest.shared.js';
+export default pulseProject('client');

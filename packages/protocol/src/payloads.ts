@@ -1,0 +1,90 @@
+import * as v from 'valibot';
+import { topicFamily, type TopicFamily } from './topics.js';
+
+/** A finite number: JSON and MessagePack can both carry NaN/Infinity-free values only. */
+const num = v.pipe(v.number(), v.finite());
+/** Milliseconds since the Unix epoch. */
+const timestamp = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8.64e15));
+
+/** `device.<id>.<metric>`: one sensor reading. */
+export const SensorReadingSchema = v.strictObject({
+  value: num,
+  unit: v.pipe(v.string(), v.maxLength(16)),
+  ts: timestamp,
+});
+export type SensorReading = v.InferOutput<typeof SensorReadingSchema>;
+
+/** `price.<symbol>`: one price tick. */
+export const PriceTickSchema = v.pipe(
+  v.strictObject({
+    bid: num,
+    ask: num,
+    last: num,
+    volume: v.pipe(num, v.minValue(0)),
+    ts: timestamp,
+  }),
+  v.check((t) => t.bid <= t.ask, 'bid must not exceed ask'),
+);
+export type PriceTick = v.InferOutput<typeof PriceTickSchema>;
+
+/** `presence.<deviceId>`: written by the gateway when a device connects or goes away. */
+export const PresenceSchema = v.strictObject({
+  deviceId: v.string(),
+  online: v.boolean(),
+  lastSeen: timestamp,
+});
+export type Presence = v.InferOutput<typeof PresenceSchema>;
+
+/** `alarm.<deviceId>.<metric>`: written by the gateway when a threshold rule changes state. */
+export const AlarmSchema = v.strictObject({
+  deviceId: v.string(),
+  metric: v.string(),
+  state: v.picklist(['raised', 'cleared']),
+  value: num,
+  threshold: num,
+  rule: v.string(),
+  ts: timestamp,
+});
+export type Alarm = v.InferOutput<typeof AlarmSchema>;
+
+/** Payload type per topic family. */
+export interface PayloadByFamily {
+  device: SensorReading;
+  price: PriceTick;
+  presence: Presence;
+  alarm: Alarm;
+}
+
+export const PAYLOAD_SCHEMAS = {
+  device: SensorReadingSchema,
+  price: PriceTickSchema,
+  presence: PresenceSchema,
+  alarm: AlarmSchema,
+} as const satisfies Record<TopicFamily, v.GenericSchema>;
+
+/** Payload type for a topic string literal, e.g. `PayloadOf<'price.X'>` is `PriceTick`. */
+export type PayloadOf<T extends string> = T extends `${infer F extends TopicFamily}.${string}`
+  ? PayloadByFamily[F]
+  : unknown;
+
+export type AnyPayload = PayloadByFamily[TopicFamily];
+
+/** Validates `payload` against the schema of `topic`'s family. Returns an issue text or the value. */
+export function validatePayload(
+  topic: string,
+  payload: unknown,
+): { ok: true; value: AnyPayload } | { ok: false; reason: string } {
+  const family = topicFamily(topic);
+  if (!family) return { ok: false, reason: 'unknown topic family' };
+  const result = v.safeParse(PAYLOAD_SCHEMAS[family], payload);
+  if (result.success) return { ok: true, value: result.output };
+  return { ok: false, reason: describeIssues(result.issues) };
+}
+
+/** One line that names the path and the problem, for error frames. */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  const first = issues[0];
+  if (!first) return 'invalid';
+  const path = v.getDotPath(first);
+  return path ? `${path}: ${first.message}` : first.message;
+}

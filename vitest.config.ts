@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+/** One root config; each package's `vitest.config.ts` defines its project. */
+export default defineConfig({
+  test: {
+    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts'],
+  },
+});
