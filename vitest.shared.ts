@@ -10,7 +10,9 @@ export function pulseProject(name: string, extra: UserWorkspaceConfig = {}) {
   return defineProject({
     ...extra,
     resolve: { conditions: [...sourceConditions, 'module', 'node', 'development|production'] },
-    ssr: { resolve: { conditions: [...sourceConditions, 'module', 'node', 'development|production'] } },
+    ssr: {
+      resolve: { conditions: [...sourceConditions, 'module', 'node', 'development|production'] },
+    },
     test: {
       name,
       environment: 'node',

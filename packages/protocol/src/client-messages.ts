@@ -14,21 +14,37 @@ export const ResumePositionSchema = v.strictObject({ seq: Seq, epoch: Epoch });
  * Without resume, `history` recent messages per topic are sent first (default 1: the latest value).
  * @since protocol 1
  */
-export const SubscribeSchema = v.strictObject({
-  type: v.literal('subscribe'),
-  id: RequestId,
-  topic: TopicPattern,
-  since: v.optional(Seq),
-  epoch: v.optional(Epoch),
-  positions: v.optional(
-    v.pipe(
-      v.record(Topic, ResumePositionSchema),
-      v.check((r) => Object.keys(r).length <= MAX_RESUME_POSITIONS, 'too many positions'),
+export const SubscribeSchema = v.pipe(
+  v.strictObject({
+    type: v.literal('subscribe'),
+    id: RequestId,
+    topic: TopicPattern,
+    since: v.optional(Seq),
+    epoch: v.optional(Epoch),
+    positions: v.optional(
+      v.pipe(
+        v.record(Topic, ResumePositionSchema),
+        v.check((r) => Object.keys(r).length <= MAX_RESUME_POSITIONS, 'too many positions'),
+      ),
     ),
+    history: v.optional(
+      v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_HISTORY_REQUEST)),
+    ),
+    maxRate: v.optional(Rate),
+  }),
+  v.check(
+    (s) => (s.since === undefined) === (s.epoch === undefined),
+    'since and epoch go together',
   ),
-  history: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_HISTORY_REQUEST))),
-  maxRate: v.optional(Rate),
-});
+  v.check(
+    (s) => s.since === undefined || !s.topic.includes('*'),
+    'since is for exact topics; resume a pattern with positions',
+  ),
+  v.check(
+    (s) => s.positions === undefined || s.topic.includes('*'),
+    'positions are for patterns; resume an exact topic with since and epoch',
+  ),
+);
 
 /** @since protocol 1 */
 export const UnsubscribeSchema = v.strictObject({

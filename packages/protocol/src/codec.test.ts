@@ -4,7 +4,14 @@ import { CLOSE_CODES, CloseCode, shouldReconnect } from './codes.js';
 import { SUBPROTOCOL } from './version.js';
 
 const samples = [
-  { type: 'message', topic: 'price.X', seq: 4, epoch: 'e1', ts: 1_700_000_000_000, payload: { bid: 1.25, ask: 1.5, last: 1.3, volume: 0, ts: 1 } },
+  {
+    type: 'message',
+    topic: 'price.X',
+    seq: 4,
+    epoch: 'e1',
+    ts: 1_700_000_000_000,
+    payload: { bid: 1.25, ask: 1.5, last: 1.3, volume: 0, ts: 1 },
+  },
   { type: 'subscribe', id: 1, topic: 'device.*.temperature', maxRate: 2.5 },
   { type: 'batch', messages: [] },
   { type: 'error', code: 'RATE_LIMITED', message: 'ü ✓', retryAfterMs: 100 },

@@ -50,7 +50,10 @@ export function createMsgpackCodec(): Codec {
 
 export const msgpackCodec: Codec = createMsgpackCodec();
 
-export const CODECS: Readonly<Record<CodecName, Codec>> = { json: jsonCodec, msgpack: msgpackCodec };
+export const CODECS: Readonly<Record<CodecName, Codec>> = {
+  json: jsonCodec,
+  msgpack: msgpackCodec,
+};
 
 /** The codec for a subprotocol the client offered, or undefined when none is ours. */
 export function codecForSubprotocols(offered: Iterable<string>): Codec | undefined {

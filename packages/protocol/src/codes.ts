@@ -95,7 +95,11 @@ export const CLOSE_CODES: Readonly<Record<CloseCode, CloseCodeInfo>> = {
   1011: { name: 'INTERNAL_ERROR', description: 'server error', reconnect: true },
   1012: { name: 'SERVICE_RESTART', description: 'server restarting, reconnect', reconnect: true },
   4000: { name: 'UNSUPPORTED_PROTOCOL', description: 'unknown protocol version', reconnect: false },
-  4001: { name: 'UNAUTHORIZED', description: 'token invalid or role not allowed', reconnect: false },
+  4001: {
+    name: 'UNAUTHORIZED',
+    description: 'token invalid or role not allowed',
+    reconnect: false,
+  },
   4002: { name: 'TOKEN_EXPIRED', description: 'token expired while connected', reconnect: false },
   4003: { name: 'PROTOCOL_VIOLATION', description: 'repeated invalid frames', reconnect: false },
   4100: { name: 'SLOW_CONSUMER', description: 'client could not keep up', reconnect: true },

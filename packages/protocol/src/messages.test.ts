@@ -11,7 +11,12 @@ describe('client messages', () => {
     { type: 'subscribe', id: 1, topic: 'price.X' },
     { type: 'subscribe', id: 2, topic: 'device.*.temperature', maxRate: 5, history: 0 },
     { type: 'subscribe', id: 3, topic: 'price.X', since: 41, epoch: 'e1' },
-    { type: 'subscribe', id: 4, topic: 'device.*.battery', positions: { 'device.a.battery': { seq: 3, epoch: 'e' } } },
+    {
+      type: 'subscribe',
+      id: 4,
+      topic: 'device.*.battery',
+      positions: { 'device.a.battery': { seq: 3, epoch: 'e' } },
+    },
     { type: 'unsubscribe', id: 5, topic: 'price.X' },
     { type: 'publish', topic: 'device.d1.temperature', payload: reading },
     { type: 'publish', id: 7, topic: 'price.X', payload: tick },
@@ -39,7 +44,15 @@ describe('client messages', () => {
     [{ type: 'subscribe', id: 1, topic: 'price.X', since: -3 }, ErrorCode.INVALID_MESSAGE],
     [{ type: 'subscribe', id: 1, topic: 'price.X', history: 1e6 }, ErrorCode.INVALID_MESSAGE],
     [{ type: 'subscribe', id: 1, topic: 'price.X', extra: true }, ErrorCode.INVALID_MESSAGE],
-    [{ type: 'subscribe', id: 1, topic: 'device.*.x', positions: { 'device.*.x': { seq: 1, epoch: 'e' } } }, ErrorCode.INVALID_TOPIC],
+    [
+      {
+        type: 'subscribe',
+        id: 1,
+        topic: 'device.*.x',
+        positions: { 'device.*.x': { seq: 1, epoch: 'e' } },
+      },
+      ErrorCode.INVALID_TOPIC,
+    ],
     [{ type: 'publish', topic: 'price.*', payload: tick }, ErrorCode.INVALID_TOPIC],
     [{ type: 'publish', topic: 42, payload: tick }, ErrorCode.INVALID_TOPIC],
     [{ type: 'unsubscribe', id: 1 }, ErrorCode.INVALID_TOPIC],
@@ -61,7 +74,9 @@ describe('client messages', () => {
     const positions = Object.fromEntries(
       Array.from({ length: 1001 }, (_, i) => [`device.d${i}.x`, { seq: 1, epoch: 'e' }]),
     );
-    expect(parseClientMessage({ type: 'subscribe', id: 1, topic: 'device.*.x', positions }).ok).toBe(false);
+    expect(
+      parseClientMessage({ type: 'subscribe', id: 1, topic: 'device.*.x', positions }).ok,
+    ).toBe(false);
   });
 });
 
@@ -99,11 +114,22 @@ describe('server messages', () => {
       subject: 'op',
       limits: { maxFrameBytes: 65536, maxSubscriptions: 1000, historySize: 1000 },
     },
-    { type: 'subscribed', id: 1, topic: 'price.X', epoch: 'e', seq: 3, recovered: true, maxRate: 20 },
+    {
+      type: 'subscribed',
+      id: 1,
+      topic: 'price.X',
+      epoch: 'e',
+      seq: 3,
+      recovered: true,
+      maxRate: 20,
+    },
     { type: 'unsubscribed', id: 1, topic: 'price.X' },
     { type: 'ack', id: 1, topic: 'price.X', seq: 4 },
     { type: 'message', topic: 'price.X', seq: 4, epoch: 'e', ts: 1, payload: tick },
-    { type: 'batch', messages: [{ type: 'message', topic: 'price.X', seq: 4, epoch: 'e', ts: 1, payload: tick }] },
+    {
+      type: 'batch',
+      messages: [{ type: 'message', topic: 'price.X', seq: 4, epoch: 'e', ts: 1, payload: tick }],
+    },
     { type: 'error', code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 250, ref: 3 },
     { type: 'notice', code: 'SLOW_DOWN', message: 'ingest is saturated' },
     { type: 'pong', ts: 3 },

@@ -31,12 +31,15 @@ export function parseClientMessage(input: unknown): ParseResult<ClientMessage> {
   const result = v.safeParse(ClientMessageSchema, input);
   if (result.success) return { ok: true, message: result.output };
   const ref = refOf(input);
-  const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
+  const type =
+    typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
   const reason =
     typeof type === 'string' && !KNOWN_CLIENT_TYPES.has(type)
       ? `unknown message type "${type.slice(0, 32)}"`
       : describeIssues(result.issues);
-  const topicIssue = result.issues.some((i) => v.getDotPath(i) === 'topic' || v.getDotPath(i)?.startsWith('positions'));
+  const topicIssue = result.issues.some(
+    (i) => v.getDotPath(i) === 'topic' || v.getDotPath(i)?.startsWith('positions'),
+  );
   const code = topicIssue ? ErrorCode.INVALID_TOPIC : ErrorCode.INVALID_MESSAGE;
   return ref === undefined ? { ok: false, code, reason } : { ok: false, code, reason, ref };
 }

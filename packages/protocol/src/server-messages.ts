@@ -120,7 +120,10 @@ export type Batch = v.InferOutput<typeof BatchSchema>;
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 
 /** A topic message with its payload typed (the schema checks it per family on publish). */
-export type TopicMessage<P = AnyPayload> = Omit<v.InferOutput<typeof TopicMessageSchema>, 'payload'> & {
+export type TopicMessage<P = AnyPayload> = Omit<
+  v.InferOutput<typeof TopicMessageSchema>,
+  'payload'
+> & {
   readonly payload: P;
 };
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isTopic, isTopicPattern, parseTopicPattern, topicFamily, topicMatches, topics } from './topics.js';
+import {
+  isTopic,
+  isTopicPattern,
+  parseTopicPattern,
+  topicFamily,
+  topicMatches,
+  topics,
+} from './topics.js';
 
 describe('topic grammar', () => {
   it.each(['device.d-1.temperature', 'price.BTC-USD', 'alarm.d1.battery', 'presence.d_7'])(

@@ -1,0 +1,17 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module.js';
+import { ConfigModule } from './config/config.module.js';
+import type { GatewayConfig } from './config/config.schema.js';
+import { HealthModule } from './health/health.module.js';
+import { WsModule } from './ws/ws.module.js';
+
+/** The gateway: config → auth → (ingest → bus → fan-out over ws) → health. */
+@Module({})
+export class AppModule {
+  static forRoot(config?: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), AuthModule, WsModule, HealthModule],
+    };
+  }
+}

@@ -1,0 +1,13 @@
+import type { INestApplication } from '@nestjs/common';
+import { UpgradeGuard } from './auth/upgrade-guard.js';
+import { CONFIG } from './config/config.module.js';
+import type { GatewayConfig } from './config/config.schema.js';
+import { PulseWsAdapter } from './ws/pulse-ws.adapter.js';
+
+/** Wiring shared by `main.ts` and the end-to-end tests, so tests run the real thing. */
+export function configureApp(app: INestApplication): INestApplication {
+  const config = app.get<GatewayConfig>(CONFIG);
+  app.useWebSocketAdapter(new PulseWsAdapter(app, app.get(UpgradeGuard), config));
+  app.enableShutdownHooks();
+  return app;
+}

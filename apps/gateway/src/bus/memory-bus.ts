@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { topicMatches } from '@pulse/protocol';
+import type { BusMessage } from './bus-message.js';
+import type { Bus, BusStatus, RecoverRequest, Recovery } from './bus.js';
+import { recoverTopic } from './recover.js';
+import { TopicLog } from './topic-log.js';
+
+/**
+ * The embedded bus: one process, same semantics as Redis (gapless seq, bounded history,
+ * resume). Its epoch is new on every start, so clients of a restarted gateway learn that
+ * history was lost instead of being handed a misleading replay.
+ */
+export class MemoryBus implements Bus {
+  readonly epoch = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  private readonly logs = new Map<string, TopicLog>();
+  private listener: (message: BusMessage) => void = () => {};
+
+  constructor(private readonly historySize: number) {}
+
+  publish(topic: string, payload: unknown): Promise<BusMessage> {
+    let log = this.logs.get(topic);
+    if (!log) {
+      log = new TopicLog(topic, this.epoch, this.historySize);
+      this.logs.set(topic, log);
+    }
+    const message = log.append(payload, Date.now());
+    this.listener(message);
+    return Promise.resolve(message);
+  }
+
+  onMessage(listener: (message: BusMessage) => void): void {
+    this.listener = listener;
+  }
+
+  // Everything is local: every message already reaches the one listener.
+  watch(): void {}
+  unwatch(): void {}
+
+  recover(pattern: string, request: RecoverRequest): Promise<Recovery> {
+    const exact = !pattern.includes('*');
+    const logs = exact
+      ? [this.logs.get(pattern)]
+      : [...this.logs.values()].filter((l) => topicMatches(pattern, l.topic));
+    const messages: BusMessage[] = [];
+    let recovered = true;
+    for (const log of logs) {
+      if (!log) continue;
+      const r = recoverTopic(log, request.positions.get(log.topic), request.history);
+      messages.push(...r.messages);
+      recovered &&= r.recovered;
+    }
+    // A requested topic this bus has never seen: its history (if any) belonged to another epoch.
+    for (const [topic, position] of request.positions) {
+      if (!this.logs.has(topic) && position.epoch !== this.epoch) recovered = false;
+    }
+    const log = exact ? this.logs.get(pattern) : undefined;
+    return Promise.resolve({
+      messages,
+      ...(request.positions.size > 0 ? { recovered } : {}),
+      ...(exact ? { state: { epoch: this.epoch, seq: log?.lastSeq ?? 0 } } : {}),
+    });
+  }
+
+  status(): BusStatus {
+    return { ready: true, kind: 'memory' };
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,60 @@
+import * as v from 'valibot';
+
+const int = (min: number, max: number, fallback: number) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.regex(/^\d+$/, `must be a whole number from ${min} to ${max}`),
+      v.transform(Number),
+      v.number(),
+      v.minValue(min, `must be at least ${min}`),
+      v.maxValue(max, `must be at most ${max}`),
+    ),
+    String(fallback),
+  );
+
+const bool = v.pipe(
+  v.picklist(['true', 'false', '1', '0'], 'must be true, false, 1 or 0'),
+  v.transform((s) => s === 'true' || s === '1'),
+);
+
+/** Every environment variable the gateway reads, with defaults and allowed values. */
+export const EnvSchema = v.object({
+  NODE_ENV: v.optional(
+    v.picklist(['development', 'production', 'test'], 'must be development, production or test'),
+    'development',
+  ),
+  PORT: int(0, 65535, 8080),
+  HOST: v.optional(v.pipe(v.string(), v.minLength(1)), '0.0.0.0'),
+  SERVER_ID: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of [A-Za-z0-9_.-]')),
+  ),
+  JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
+  /** Defaults to on outside production. */
+  DEV_TOKENS: v.optional(bool),
+  HEARTBEAT_MS: int(100, 300_000, 15_000),
+  HISTORY_SIZE: int(1, 100_000, 1000),
+  MAX_FRAME_BYTES: int(256, 16 * 1024 * 1024, 64 * 1024),
+  MAX_SUBSCRIPTIONS: int(1, 100_000, 1000),
+  MAX_INVALID_FRAMES: int(1, 10_000, 10),
+});
+export type Env = v.InferOutput<typeof EnvSchema>;
+
+export interface GatewayConfig {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly serverId: string;
+  readonly jwtSecret: Uint8Array;
+  /** True when the secret was generated at start (development only). */
+  readonly jwtSecretGenerated: boolean;
+  /** Whether `GET /auth/dev-token` mints tokens (never in production). */
+  readonly devTokens: boolean;
+  readonly heartbeatMs: number;
+  readonly historySize: number;
+  readonly maxFrameBytes: number;
+  readonly maxSubscriptions: number;
+  /** Invalid frames tolerated per 10 s before the connection is closed with 4003. */
+  readonly maxInvalidFrames: number;
+}

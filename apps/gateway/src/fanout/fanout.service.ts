@@ -1,0 +1,118 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ErrorCode, type ResumePosition, type Subscribe, type Unsubscribe } from '@pulse/protocol';
+import { canSubscribe } from '../auth/acl.js';
+import { BUS, type Bus, type RecoverRequest } from '../bus/bus.js';
+import { CONFIG } from '../config/config.module.js';
+import type { GatewayConfig } from '../config/config.schema.js';
+import type { Connection } from './connection.js';
+import { SubscriberRegistry } from './registry.js';
+import { Subscription } from './subscription.js';
+
+/** Delivers bus messages to local subscriptions and runs the subscribe/resume handshake. */
+@Injectable()
+export class FanoutService {
+  private readonly registry = new SubscriberRegistry();
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(CONFIG) private readonly config: GatewayConfig,
+  ) {
+    bus.onMessage((message) =>
+      this.registry.forEachMatch(message.topic, (sub) => sub.deliver(message)),
+    );
+  }
+
+  async subscribe(conn: Connection, req: Subscribe): Promise<void> {
+    const { id, topic } = req;
+    if (!canSubscribe(conn.principal, topic)) {
+      return conn.send({
+        type: 'error',
+        code: ErrorCode.FORBIDDEN,
+        message: `may not subscribe to ${topic}`,
+        ref: id,
+        topic,
+      });
+    }
+    if (conn.subscriptions.has(topic)) {
+      return conn.send({
+        type: 'error',
+        code: ErrorCode.ALREADY_SUBSCRIBED,
+        message: `already subscribed to ${topic}`,
+        ref: id,
+        topic,
+      });
+    }
+    if (conn.subscriptions.size >= this.config.maxSubscriptions) {
+      return conn.send({
+        type: 'error',
+        code: ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+        message: `at most ${this.config.maxSubscriptions} subscriptions per connection`,
+        ref: id,
+        topic,
+      });
+    }
+    // Register first so live messages published while history is read are held, not lost.
+    const sub = new Subscription(conn, topic, id);
+    conn.subscriptions.set(topic, sub);
+    if (this.registry.add(sub)) this.bus.watch(topic);
+
+    let recovery;
+    try {
+      recovery = await this.bus.recover(topic, recoverRequest(req));
+    } catch {
+      this.remove(sub);
+      return conn.send({
+        type: 'error',
+        code: ErrorCode.UNAVAILABLE,
+        message: 'history unavailable, retry',
+        ref: id,
+        topic,
+        retryAfterMs: 1000,
+      });
+    }
+    if (conn.subscriptions.get(topic) !== sub) return; // unsubscribed or closed meanwhile
+    conn.send({
+      type: 'subscribed',
+      id,
+      topic,
+      ...(recovery.state ? { epoch: recovery.state.epoch, seq: recovery.state.seq } : {}),
+      ...(recovery.recovered === undefined ? {} : { recovered: recovery.recovered }),
+    });
+    sub.goLive(recovery.messages);
+  }
+
+  unsubscribe(conn: Connection, req: Unsubscribe): void {
+    const sub = conn.subscriptions.get(req.topic);
+    if (!sub) {
+      return conn.send({
+        type: 'error',
+        code: ErrorCode.NOT_SUBSCRIBED,
+        message: `not subscribed to ${req.topic}`,
+        ref: req.id,
+        topic: req.topic,
+      });
+    }
+    this.remove(sub);
+    conn.send({ type: 'unsubscribed', id: req.id, topic: req.topic });
+  }
+
+  /** Forgets every subscription of a closed connection. */
+  dropConnection(conn: Connection): void {
+    for (const sub of [...conn.subscriptions.values()]) this.remove(sub);
+  }
+
+  private remove(sub: Subscription): void {
+    if (sub.connection.subscriptions.get(sub.pattern) === sub)
+      sub.connection.subscriptions.delete(sub.pattern);
+    if (this.registry.remove(sub)) this.bus.unwatch(sub.pattern);
+  }
+}
+
+function recoverRequest(req: Subscribe): RecoverRequest {
+  const positions = new Map<string, ResumePosition>();
+  if (req.since !== undefined && req.epoch !== undefined)
+    positions.set(req.topic, { seq: req.since, epoch: req.epoch });
+  if (req.positions)
+    for (const [topic, p] of Object.entries(req.positions)) positions.set(topic, p);
+  return { positions, history: req.history ?? 1 };
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { BusModule } from '../bus/bus.module.js';
+import { WsModule } from '../ws/ws.module.js';
+import { HealthController } from './health.controller.js';
+
+@Module({ imports: [BusModule, WsModule], controllers: [HealthController] })
+export class HealthModule {}

@@ -1,0 +1,79 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CloseCode, ErrorCode, parseClientMessage, type ClientMessage } from '@pulse/protocol';
+import { CONFIG } from '../config/config.module.js';
+import type { GatewayConfig } from '../config/config.schema.js';
+import type { Connection } from '../fanout/connection.js';
+import { FanoutService } from '../fanout/fanout.service.js';
+import { countInvalidFrame } from './invalid-frames.js';
+import { Publisher } from './publisher.js';
+
+/**
+ * The edge where bytes become messages: decode with the negotiated codec, check the schema
+ * once, route. Inside, handlers trust the types.
+ */
+@Injectable()
+export class InboundRouter {
+  private readonly logger = new Logger('Inbound');
+
+  constructor(
+    @Inject(CONFIG) private readonly config: GatewayConfig,
+    @Inject(FanoutService) private readonly fanout: FanoutService,
+    @Inject(Publisher) private readonly publisher: Publisher,
+  ) {}
+
+  handle(conn: Connection, data: Buffer, isBinary: boolean): void {
+    conn.lastSeenAt = Date.now();
+    if (isBinary !== conn.codec.binary) {
+      const kind = isBinary ? 'binary' : 'text';
+      return this.reject(
+        conn,
+        ErrorCode.BAD_FRAME,
+        `${kind} frame on a ${conn.codec.name} connection`,
+      );
+    }
+    let decoded: unknown;
+    try {
+      decoded = conn.codec.decode(isBinary ? data : data.toString('utf8'));
+    } catch {
+      return this.reject(conn, ErrorCode.BAD_FRAME, `frame is not valid ${conn.codec.name}`);
+    }
+    const parsed = parseClientMessage(decoded);
+    if (!parsed.ok) return this.reject(conn, parsed.code, parsed.reason, parsed.ref);
+    this.route(conn, parsed.message).catch((err: unknown) => {
+      this.logger.error(`handler failed on ${conn.id}: ${String(err)}`);
+      conn.send({ type: 'error', code: ErrorCode.INTERNAL, message: 'internal error' });
+    });
+  }
+
+  private async route(conn: Connection, message: ClientMessage): Promise<void> {
+    switch (message.type) {
+      case 'publish':
+        return this.publisher.publish(conn, message);
+      case 'subscribe':
+        return this.fanout.subscribe(conn, message);
+      case 'unsubscribe':
+        return this.fanout.unsubscribe(conn, message);
+      case 'ping':
+        return conn.send(
+          message.ts === undefined ? { type: 'pong' } : { type: 'pong', ts: message.ts },
+        );
+      case 'pong':
+        return; // liveness is recorded for every frame above
+      default:
+        return assertNever(message);
+    }
+  }
+
+  private reject(conn: Connection, code: ErrorCode, message: string, ref?: number): void {
+    conn.send(
+      ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref },
+    );
+    if (countInvalidFrame(conn, this.config.maxInvalidFrames)) {
+      conn.close(CloseCode.PROTOCOL_VIOLATION, 'too many invalid frames');
+    }
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled message ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import type { Connection } from '../fanout/connection.js';
+
+/** The live connections of this instance, and whether it is draining for shutdown. */
+@Injectable()
+export class Connections {
+  readonly all = new Set<Connection>();
+  draining = false;
+  private seq = 0;
+  private emptyWaiters: (() => void)[] = [];
+
+  nextId(serverId: string): string {
+    this.seq += 1;
+    return `${serverId}:${this.seq.toString(36)}`;
+  }
+
+  add(conn: Connection): void {
+    this.all.add(conn);
+  }
+
+  delete(conn: Connection): void {
+    this.all.delete(conn);
+    if (this.all.size === 0) for (const wake of this.emptyWaiters.splice(0)) wake();
+  }
+
+  /** Resolves when every connection has closed, or after `timeoutMs`. */
+  drained(timeoutMs: number): Promise<void> {
+    if (this.all.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.emptyWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

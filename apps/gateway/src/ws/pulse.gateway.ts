@@ -1,0 +1,94 @@
+import type { IncomingMessage } from 'node:http';
+import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
+import { CloseCode, codecForSubprotocols, PROTOCOL_VERSION, SUBPROTOCOL } from '@pulse/protocol';
+import type { WebSocket } from 'ws';
+import { principalOf } from '../auth/upgrade-guard.js';
+import { CONFIG } from '../config/config.module.js';
+import type { GatewayConfig } from '../config/config.schema.js';
+import { Connection } from '../fanout/connection.js';
+import { FanoutService } from '../fanout/fanout.service.js';
+import { InboundRouter } from '../ingest/inbound-router.js';
+import { PresenceService } from '../presence/presence.service.js';
+import { Connections } from './connections.js';
+import { Heartbeat } from './heartbeat.js';
+
+/** How long shutdown waits for clients to leave after telling them to reconnect elsewhere. */
+const DRAIN_TIMEOUT_MS = 3000;
+
+/**
+ * `/ws`: the upgrade was authenticated by the adapter's guard; here a socket becomes a
+ * `Connection`, is welcomed, and its frames go to the inbound router.
+ */
+@WebSocketGateway({ path: '/ws' })
+export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Gateway');
+
+  constructor(
+    @Inject(CONFIG) private readonly config: GatewayConfig,
+    @Inject(Connections) private readonly connections: Connections,
+    @Inject(InboundRouter) private readonly inbound: InboundRouter,
+    @Inject(FanoutService) private readonly fanout: FanoutService,
+    @Inject(PresenceService) private readonly presence: PresenceService,
+    @Inject(Heartbeat) private readonly heartbeat: Heartbeat,
+  ) {}
+
+  afterInit(): void {
+    this.heartbeat.start();
+  }
+
+  handleConnection(ws: WebSocket, req: IncomingMessage): void {
+    const codec = codecForSubprotocols([ws.protocol]);
+    if (!codec) {
+      ws.close(
+        CloseCode.UNSUPPORTED_PROTOCOL,
+        `offer ${SUBPROTOCOL.json} or ${SUBPROTOCOL.msgpack}`,
+      );
+      return;
+    }
+    const principal = principalOf(req);
+    if (!principal || this.connections.draining) {
+      ws.close(
+        principal ? CloseCode.SERVICE_RESTART : CloseCode.UNAUTHORIZED,
+        principal ? 'draining' : 'unauthenticated',
+      );
+      return;
+    }
+    const id = this.connections.nextId(this.config.serverId);
+    const conn = new Connection(id, ws, codec, principal, req.socket.remoteAddress ?? 'unknown');
+    this.connections.add(conn);
+    ws.on('message', (data, isBinary) => this.inbound.handle(conn, data as Buffer, isBinary));
+    ws.on('error', (err) => this.logger.debug(`socket ${id}: ${err.message}`));
+    ws.once('close', () => {
+      conn.closed = true;
+      this.connections.delete(conn);
+      this.fanout.dropConnection(conn);
+      this.presence.disconnected(conn);
+    });
+    conn.send({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      serverId: this.config.serverId,
+      connectionId: id,
+      heartbeatMs: this.config.heartbeatMs,
+      role: principal.role,
+      subject: principal.subject,
+      limits: {
+        maxFrameBytes: this.config.maxFrameBytes,
+        maxSubscriptions: this.config.maxSubscriptions,
+        historySize: this.config.historySize,
+      },
+    });
+    this.presence.connected(conn);
+  }
+
+  /** Tells every client to reconnect elsewhere (1012), then waits briefly for them to go. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.connections.draining = true;
+    for (const conn of this.connections.all) {
+      conn.send({ type: 'notice', code: 'DRAINING', message: 'server restarting, reconnect' });
+      conn.close(CloseCode.SERVICE_RESTART, 'server restarting');
+    }
+    await this.connections.drained(DRAIN_TIMEOUT_MS);
+  }
+}

@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { Role } from '@pulse/protocol';
+import { AppModule } from '../src/app.module.js';
+import { configureApp } from '../src/app.setup.js';
+import { signToken } from '../src/auth/token.service.js';
+import { loadConfig } from '../src/config/load-config.js';
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
+
+export interface GatewayResource extends AsyncDisposable {
+  readonly app: INestApplication;
+  readonly port: number;
+  /** `ws://127.0.0.1:<port>/ws` */
+  readonly wsUrl: string;
+  readonly httpUrl: string;
+  token(role: Role, sub: string, ttlSeconds?: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The real gateway (same wiring as main.ts) on a free port, disposed with `await using`. */
+export async function startGateway(env: Record<string, string> = {}): Promise<GatewayResource> {
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', JWT_SECRET: TEST_SECRET, ...env });
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config)],
+  }).compile();
+  const app = configureApp(moduleRef.createNestApplication({ logger: ['error'] }));
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await app.close();
+  };
+  return {
+    app,
+    port: address.port,
+    wsUrl: `ws://127.0.0.1:${address.port}/ws`,
+    httpUrl: `http://127.0.0.1:${address.port}`,
+    token: (role, sub, ttl = 3600) => signToken(config.jwtSecret, { role, sub }, ttl),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

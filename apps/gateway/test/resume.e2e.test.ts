@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { startGateway } from './gateway-resource.js';
+import { TestSocket } from './test-socket.js';
+
+const reading = (value: number) => ({ value, unit: '%', ts: 1_700_000_000_000 });
+
+async function publishN(dev: TestSocket, topic: string, from: number, to: number): Promise<void> {
+  for (let i = from; i <= to; i++) dev.send({ type: 'publish', id: i, topic, payload: reading(i) });
+  await dev.next('ack', (f) => f.id === to);
+}
+
+describe('resume', () => {
+  it('a reconnect with since/epoch gets exactly the missed messages, then live ones', async () => {
+    await using gw = await startGateway();
+    await using dev = await TestSocket.connect(gw.wsUrl, await gw.token('device', 'd1'));
+    const topic = 'device.d1.humidity';
+    const first = await TestSocket.connect(gw.wsUrl, await gw.token('operator', 'op'));
+    first.send({ type: 'subscribe', id: 1, topic, history: 0 });
+    const { epoch } = await first.next('subscribed');
+    await publishN(dev, topic, 1, 10);
+    const seen = await first.messages(10);
+    const last = seen.at(-1)!.seq;
+    first.ws.terminate();
+    await first.closed;
+
+    await publishN(dev, topic, 11, 25); // missed while away
+    await using again = await TestSocket.connect(gw.wsUrl, await gw.token('operator', 'op'));
+    again.send({ type: 'subscribe', id: 1, topic, since: last, epoch });
+    expect(await again.next('subscribed')).toMatchObject({ recovered: true, epoch, seq: 25 });
+    await publishN(dev, topic, 26, 30); // live after resume
+    const got = await again.messages(20);
+    expect(got.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => 11 + i));
+  });
+
+  it('a pattern resumes per topic with positions', async () => {
+    await using gw = await startGateway();
+    await using d1 = await TestSocket.connect(gw.wsUrl, await gw.token('device', 'd1'));
+    await using d2 = await TestSocket.connect(gw.wsUrl, await gw.token('device', 'd2'));
+    await publishN(d1, 'device.d1.battery', 1, 4);
+    await publishN(d2, 'device.d2.battery', 1, 6);
+    await using op = await TestSocket.connect(gw.wsUrl, await gw.token('operator', 'op'));
+    op.send({ type: 'subscribe', id: 1, topic: 'device.d1.battery', history: 0 });
+    const { epoch } = await op.next('subscribed');
+    op.send({
+      type: 'subscribe',
+      id: 2,
+      topic: 'device.*.battery',
+      positions: {
+        'device.d1.battery': { seq: 2, epoch: epoch! },
+        'device.d2.battery': { seq: 5, epoch: epoch! },
+      },
+    });
+    expect(await op.next('subscribed', (f) => f.id === 2)).toMatchObject({ recovered: true });
+    const got = await op.messages(3);
+    expect(got.map((m) => `${m.topic}#${m.seq}`)).toEqual([
+      'device.d1.battery#3',
+      'device.d1.battery#4',
+      'device.d2.battery#6',
+    ]);
+  });
+
+  it('says recovered:false and sends the latest value when the gap is older than history', async () => {
+    await using gw = await startGateway({ HISTORY_SIZE: '5' });
+    await using dev = await TestSocket.connect(gw.wsUrl, await gw.token('device', 'd1'));
+    const topic = 'device.d1.vibration';
+    await publishN(dev, topic, 1, 3);
+    await using op = await TestSocket.connect(gw.wsUrl, await gw.token('operator', 'op'));
+    op.send({ type: 'subscribe', id: 1, topic });
+    const { epoch } = await op.next('subscribed');
+    await publishN(dev, topic, 4, 20);
+    op.send({ type: 'unsubscribe', id: 2, topic });
+    await op.next('unsubscribed');
+    op.frames.length = 0;
+    op.send({ type: 'subscribe', id: 3, topic, since: 3, epoch });
+    expect(await op.next('subscribed', (f) => f.id === 3)).toMatchObject({
+      recovered: false,
+      seq: 20,
+    });
+    const [latest] = await op.messages(1);
+    expect(latest).toMatchObject({ seq: 20, payload: { value: 20 } });
+  });
+
+  it('says recovered:false for a position from another epoch (a restarted gateway)', async () => {
+    await using gw = await startGateway();
+    await using dev = await TestSocket.connect(gw.wsUrl, await gw.token('device', 'd1'));
+    await publishN(dev, 'device.d1.temperature', 1, 2);
+    await using op = await TestSocket.connect(gw.wsUrl, await gw.token('operator', 'op'));
+    op.send({
+      type: 'subscribe',
+      id: 1,
+      topic: 'device.d1.temperature',
+      since: 1,
+      epoch: 'older-epoch',
+    });
+    expect(await op.next('subscribed')).toMatchObject({ recovered: false, seq: 2 });
+    expect((await op.messages(1))[0]).toMatchObject({ seq: 2 });
+  });
+});

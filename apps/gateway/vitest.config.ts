@@ -1,0 +1,5 @@
+import swc from 'unplugin-swc';
+import { pulseProject } from '../../vitest.shared.js';
+
+// SWC emits the decorator metadata Nest's dependency injection reads; esbuild/oxc do not.
+export default pulseProject('gateway', { plugins: [swc.vite({ module: { type: 'es6' } })] });
