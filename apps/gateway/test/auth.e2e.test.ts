@@ -80,7 +80,8 @@ describe('authentication before the upgrade', () => {
     const ok = await fetch(`${dev.httpUrl}/auth/dev-token?role=operator&sub=console`);
     expect(ok.status).toBe(200);
     const { token } = (await ok.json()) as { token: string };
-    await using s = await TestSocket.connect(dev.wsUrl, token);
+    await using s = await TestSocket.open(dev.wsUrl, token);
+    expect(await s.next('welcome')).toMatchObject({ role: 'operator', subject: 'console' });
     expect((await fetch(`${dev.httpUrl}/auth/dev-token?role=root&sub=x`)).status).toBe(400);
     expect((await fetch(`${dev.httpUrl}/auth/dev-token?role=device&sub=a.b`)).status).toBe(400);
 

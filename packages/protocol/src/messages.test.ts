@@ -141,3 +141,15 @@ describe('server messages', () => {
     expect(parseServerMessage({ type: 'error', code: 'OOPS', message: 'x' }).ok).toBe(false);
   });
 });
+
+describe('subscribe resume rules', () => {
+  it.each([
+    [{ type: 'subscribe', id: 1, topic: 'price.X', epoch: 'e' }, 'since and epoch go together'],
+    [{ type: 'subscribe', id: 1, topic: 'price.*', since: 1, epoch: 'e' }, 'since is for exact topics'],
+    [{ type: 'subscribe', id: 1, topic: 'price.X', positions: {} }, 'positions are for patterns'],
+  ])('rejects %j', (m, reason) => {
+    const r = parseClientMessage(m);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toContain(reason);
+  });
+});

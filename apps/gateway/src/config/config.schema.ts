@@ -38,6 +38,8 @@ export const EnvSchema = v.object({
   MAX_FRAME_BYTES: int(256, 16 * 1024 * 1024, 64 * 1024),
   MAX_SUBSCRIPTIONS: int(1, 100_000, 1000),
   MAX_INVALID_FRAMES: int(1, 10_000, 10),
+  /** Reserved for the Redis bus; until it lands the gateway warns and uses the memory bus. */
+  REDIS_URL: v.optional(v.pipe(v.string(), v.url('must be a URL such as redis://127.0.0.1:6379'))),
 });
 export type Env = v.InferOutput<typeof EnvSchema>;
 
@@ -57,4 +59,5 @@ export interface GatewayConfig {
   readonly maxSubscriptions: number;
   /** Invalid frames tolerated per 10 s before the connection is closed with 4003. */
   readonly maxInvalidFrames: number;
+  readonly redisUrl?: string;
 }

@@ -48,5 +48,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxFrameBytes: e.MAX_FRAME_BYTES,
     maxSubscriptions: e.MAX_SUBSCRIPTIONS,
     maxInvalidFrames: e.MAX_INVALID_FRAMES,
+    ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
   };
 }
