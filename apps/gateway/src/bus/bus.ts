@@ -36,8 +36,11 @@ export interface Bus {
   publish(topic: string, payload: unknown): Promise<BusMessage>;
   /** Sets the sink for live messages of watched patterns. */
   onMessage(listener: (message: BusMessage) => void): void;
-  /** Declares that local subscribers want `pattern` (an instance receives only what it watches). */
-  watch(pattern: string): void;
+  /**
+   * Declares that local subscribers want `pattern` (an instance receives only what it watches).
+   * Resolves once live messages for it flow, so history read afterwards cannot miss any.
+   */
+  watch(pattern: string): Promise<void>;
   unwatch(pattern: string): void;
   /** History and state for a new subscription to `pattern`. */
   recover(pattern: string, request: RecoverRequest): Promise<Recovery>;

@@ -33,7 +33,9 @@ export class MemoryBus implements Bus {
   }
 
   // Everything is local: every message already reaches the one listener.
-  watch(): void {}
+  watch(): Promise<void> {
+    return Promise.resolve();
+  }
   unwatch(): void {}
 
   recover(pattern: string, request: RecoverRequest): Promise<Recovery> {

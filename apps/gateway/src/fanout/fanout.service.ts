@@ -12,6 +12,8 @@ import { Subscription } from './subscription.js';
 @Injectable()
 export class FanoutService {
   private readonly registry = new SubscriberRegistry();
+  /** Bus interest per locally subscribed pattern; later subscribers wait on the same promise. */
+  private readonly watching = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -54,10 +56,11 @@ export class FanoutService {
     // Register first so live messages published while history is read are held, not lost.
     const sub = new Subscription(conn, topic, id);
     conn.subscriptions.set(topic, sub);
-    if (this.registry.add(sub)) this.bus.watch(topic);
+    if (this.registry.add(sub)) this.watching.set(topic, this.bus.watch(topic));
 
     let recovery;
     try {
+      await this.watching.get(topic);
       recovery = await this.bus.recover(topic, recoverRequest(req));
     } catch {
       this.remove(sub);
@@ -104,7 +107,10 @@ export class FanoutService {
   private remove(sub: Subscription): void {
     if (sub.connection.subscriptions.get(sub.pattern) === sub)
       sub.connection.subscriptions.delete(sub.pattern);
-    if (this.registry.remove(sub)) this.bus.unwatch(sub.pattern);
+    if (this.registry.remove(sub)) {
+      this.watching.delete(sub.pattern);
+      this.bus.unwatch(sub.pattern);
+    }
   }
 }
 
