@@ -1,0 +1,18 @@
+export { PulseClient } from './client.js';
+export type { PublishOptions } from './client.js';
+export type { ClientStats, LatencyEvent, PulseClientEvents, ResumedEvent } from './events.js';
+export type { PulseClientOptions, TokenSource } from './options.js';
+export { fullJitterBackoff } from './backoff.js';
+export type { Backoff, FullJitterOptions } from './backoff.js';
+export type { Clock } from './clock.js';
+export { PulseError } from './errors.js';
+export type { PulseErrorCode } from './errors.js';
+export type { ConnectionStatus, StatusEvent } from './status.js';
+export type { MessageHandler, SubscribeOptions } from './subscriptions.js';
+export { ReadyState } from './socket.js';
+export type {
+  SocketCloseEvent,
+  SocketConstructor,
+  SocketLike,
+  SocketMessageEvent,
+} from './socket.js';

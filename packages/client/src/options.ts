@@ -1,0 +1,80 @@
+import type { CodecName } from '@pulse/protocol';
+import { fullJitterBackoff, type Backoff } from './backoff.js';
+import { systemClock, type Clock } from './clock.js';
+import type { SocketConstructor } from './socket.js';
+
+/** A token, or a function that fetches one; called again before every connection attempt. */
+export type TokenSource = string | (() => string | Promise<string>);
+
+/** Options of `new PulseClient(options)`; see the README for each one's meaning. */
+export interface PulseClientOptions {
+  /** The gateway's `/ws` URL. */
+  readonly url: string;
+  /** Sent as the `token` query parameter (browsers cannot set headers on a WebSocket). */
+  readonly token?: TokenSource;
+  /** Wire encoding, offered as subprotocol `pulse.v1.<codec>`. Default 'json'. */
+  readonly codec?: CodecName;
+  /** Socket constructor; defaults to `globalThis.WebSocket` (pass `ws` in Node < 22). */
+  readonly WebSocket?: SocketConstructor;
+  /** Delay before reconnect attempt n (1-based). Default `fullJitterBackoff()`. */
+  readonly backoff?: Backoff;
+  /** Slack over 2× the server's heartbeat before the link counts as dead. Default 2000. */
+  readonly heartbeatGraceMs?: number;
+  /** No `welcome` within this counts as a failed attempt. Default 10 000. */
+  readonly connectTimeoutMs?: number;
+  /** An ack or pong not received within this rejects with TIMEOUT. Default 10 000. */
+  readonly requestTimeoutMs?: number;
+  /** Publishes held while not connected; beyond it they are refused. Default 1000. */
+  readonly maxQueuedPublishes?: number;
+  /** Timers and time; inject in tests. */
+  readonly clock?: Clock;
+}
+
+export interface ResolvedOptions {
+  readonly url: string;
+  readonly token: TokenSource | undefined;
+  readonly codec: CodecName;
+  readonly WebSocket: SocketConstructor;
+  readonly backoff: Backoff;
+  readonly heartbeatGraceMs: number;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxQueuedPublishes: number;
+  readonly clock: Clock;
+}
+
+/** Fills defaults and fails fast on what can never work (a bad URL, no WebSocket at all). */
+export function resolveOptions(options: PulseClientOptions): ResolvedOptions {
+  const url = new URL(options.url);
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new TypeError(`PulseClient url must be ws: or wss:, got ${url.protocol}`);
+  }
+  const WebSocket =
+    options.WebSocket ?? (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
+  if (!WebSocket) {
+    throw new TypeError(
+      'no global WebSocket: pass one, e.g. `new PulseClient({ WebSocket: (await import("ws")).default })`',
+    );
+  }
+  return {
+    url: options.url,
+    token: options.token,
+    codec: options.codec ?? 'json',
+    WebSocket,
+    backoff: options.backoff ?? fullJitterBackoff(),
+    heartbeatGraceMs: options.heartbeatGraceMs ?? 2000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    maxQueuedPublishes: options.maxQueuedPublishes ?? 1000,
+    clock: options.clock ?? systemClock,
+  };
+}
+
+/** The URL of one attempt: the token is read now, so a refreshed token is used on reconnect. */
+export async function connectUrl(base: string, token: TokenSource | undefined): Promise<string> {
+  const value = typeof token === 'function' ? await token() : token;
+  if (!value) return base;
+  const url = new URL(base);
+  url.searchParams.set('token', value);
+  return url.toString();
+}
