@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { gapThreshold, tickStep, timeTickLabel, timeTicks } from './time-axis.js';
+
+describe('time axis', () => {
+  it('picks a natural spacing per window', () => {
+    expect(tickStep(60_000, 7)).toBe(10_000);
+    expect(tickStep(5 * 60_000, 7)).toBe(60_000);
+    expect(tickStep(15 * 60_000, 7)).toBe(300_000);
+    expect(tickStep(15 * 60_000, 8)).toBe(120_000);
+  });
+
+  it('places ticks on whole multiples of the spacing inside the range', () => {
+    const min = 1_700_000_003_500;
+    const ticks = timeTicks(min, min + 60_000, 7);
+    expect(ticks.length).toBeGreaterThanOrEqual(5);
+    expect(ticks.every((t) => t % 10_000 === 0 && t >= min && t <= min + 60_000)).toBe(true);
+    expect(ticks[1]! - ticks[0]!).toBe(10_000);
+    expect(timeTicks(10, 10)).toEqual([]);
+  });
+
+  it('drops seconds from labels once ticks are a minute or more apart', () => {
+    const t = new Date(2024, 0, 2, 12, 4, 0).getTime();
+    expect(timeTickLabel(t, 10_000)).toBe('12:04:00');
+    expect(timeTickLabel(t, 60_000)).toBe('12:04');
+  });
+
+  it('calls a pause a gap only when it is long against the usual spacing', () => {
+    const every200ms = Array.from({ length: 50 }, (_, i) => ({ x: i * 200 }));
+    expect(gapThreshold(every200ms)).toBe(2000);
+    const every10s = Array.from({ length: 10 }, (_, i) => ({ x: i * 10_000 }));
+    expect(gapThreshold(every10s)).toBe(40_000);
+    expect(gapThreshold([{ x: 1 }])).toBe(Infinity);
+  });
+});

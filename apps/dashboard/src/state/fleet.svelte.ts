@@ -1,0 +1,82 @@
+import type { Presence, SensorReading, TopicMessage } from '@pulse/protocol';
+import { KeyedRows } from '../lib/keyed-rows.js';
+import { SeriesStore } from '../lib/series-store.js';
+
+/** The metrics the console subscribes to, one `device.*.<metric>` subscription each. */
+export const METRICS = ['temperature', 'humidity', 'vibration', 'battery'] as const;
+export type Metric = (typeof METRICS)[number];
+
+/** What the device list shows for one device. Replaced, never mutated. */
+export interface DeviceRow {
+  readonly id: string;
+  /** From `presence.<id>`; undefined until the first presence message. */
+  readonly online: boolean | undefined;
+  /** Latest of presence `lastSeen` and the server time of the last reading. */
+  readonly lastSeen: number | undefined;
+  readonly readings: Readonly<Partial<Record<Metric, SensorReading>>>;
+}
+
+export interface FleetOptions {
+  /** Points kept per device metric (default 4500: 15 min at the 5/s device policy). */
+  capacity?: number;
+  /** Called after each ingested message; the app schedules a `flush()` on the next frame. */
+  onChange?: () => void;
+}
+
+function isMetric(s: string | undefined): s is Metric {
+  return (METRICS as readonly (string | undefined)[]).includes(s);
+}
+
+/** Devices seen on `presence.*` and `device.*.<metric>`, and a chart series per device metric. */
+export class FleetState {
+  /** Devices in natural id order; a new array at most once per flush. */
+  rows = $state.raw<readonly DeviceRow[]>([]);
+  readonly onlineCount = $derived(this.rows.reduce((n, r) => (r.online ? n + 1 : n), 0));
+  /** Chart series keyed by topic (`device.<id>.<metric>`), x = server ms, y = value. */
+  readonly series: SeriesStore;
+  readonly #devices = new KeyedRows<DeviceRow>();
+  readonly #onChange: () => void;
+
+  constructor(options: FleetOptions = {}) {
+    this.series = new SeriesStore(options.capacity ?? 4500);
+    this.#onChange = options.onChange ?? (() => {});
+  }
+
+  /** A `device.<id>.<metric>` message. */
+  ingestReading(msg: TopicMessage<SensorReading>): void {
+    const [, id, metric] = msg.topic.split('.');
+    if (!id || !isMetric(metric)) return;
+    const row = this.#row(id);
+    this.#devices.set(id, {
+      ...row,
+      lastSeen: Math.max(row.lastSeen ?? 0, msg.ts),
+      readings: { ...row.readings, [metric]: msg.payload },
+    });
+    this.series.push(msg.topic, msg.ts, msg.payload.value);
+    this.#onChange();
+  }
+
+  /** A `presence.<id>` message. */
+  ingestPresence(msg: TopicMessage<Presence>): void {
+    const id = msg.topic.slice('presence.'.length);
+    if (!id) return;
+    const row = this.#row(id);
+    this.#devices.set(id, {
+      ...row,
+      online: msg.payload.online,
+      lastSeen: Math.max(row.lastSeen ?? 0, msg.payload.lastSeen),
+    });
+    this.#onChange();
+  }
+
+  /** Publishes pending changes to `rows`; true when anything changed. */
+  flush(): boolean {
+    const rows = this.#devices.flush();
+    if (rows) this.rows = rows;
+    return rows !== undefined;
+  }
+
+  #row(id: string): DeviceRow {
+    return this.#devices.get(id) ?? { id, online: undefined, lastSeen: undefined, readings: {} };
+  }
+}
