@@ -3,6 +3,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { GatewayConfig } from './config/config.schema.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { WsModule } from './ws/ws.module.js';
 
 /** The gateway: config → auth → (ingest → bus → fan-out over ws) → health. */
@@ -11,7 +12,7 @@ export class AppModule {
   static forRoot(config?: GatewayConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), AuthModule, WsModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), MetricsModule, AuthModule, WsModule, HealthModule],
     };
   }
 }

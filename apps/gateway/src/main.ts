@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   );
   if (config.jwtSecretGenerated)
     log.warn('JWT_SECRET not set: using a generated development secret');
-  if (config.redisUrl) log.warn('REDIS_URL is set but the Redis bus is not built yet: using the in-memory bus');
+  if (config.redisUrl)
+    log.warn('REDIS_URL is set but the Redis bus is not built yet: using the in-memory bus');
   if (config.devTokens) log.warn('development tokens enabled at GET /auth/dev-token');
 }
 

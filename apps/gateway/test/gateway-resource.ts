@@ -5,9 +5,24 @@ import type { Role } from '@pulse/protocol';
 import { AppModule } from '../src/app.module.js';
 import { configureApp } from '../src/app.setup.js';
 import { signToken } from '../src/auth/token.service.js';
+import { BUS, type Bus } from '../src/bus/bus.js';
+import type { GatewayConfig } from '../src/config/config.schema.js';
 import { loadConfig } from '../src/config/load-config.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
+
+/**
+ * Tests of delivery and resume see every update (`TOPIC_POLICIES=none`) with generous publish
+ * quotas; flow-control tests set their own policies and limits.
+ */
+const TEST_ENV = {
+  NODE_ENV: 'test',
+  PORT: '0',
+  JWT_SECRET: TEST_SECRET,
+  TOPIC_POLICIES: 'none',
+  PUBLISH_LIMITS: 'device=10000/10000,feed=10000/10000,admin=10000/10000',
+  CONNECT_RATE_PER_IP: '10000',
+};
 
 export interface GatewayResource extends AsyncDisposable {
   readonly app: INestApplication;
@@ -19,12 +34,20 @@ export interface GatewayResource extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Replaces the bus (e.g. one that is slow on purpose) for flow-control tests. */
+  bus?: (config: GatewayConfig) => Bus;
+}
+
 /** The real gateway (same wiring as main.ts) on a free port, disposed with `await using`. */
-export async function startGateway(env: Record<string, string> = {}): Promise<GatewayResource> {
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', JWT_SECRET: TEST_SECRET, ...env });
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config)],
-  }).compile();
+export async function startGateway(
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<GatewayResource> {
+  const config = loadConfig({ ...TEST_ENV, ...env });
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  if (options.bus) builder.overrideProvider(BUS).useValue(options.bus(config));
+  const moduleRef = await builder.compile();
   const app = configureApp(moduleRef.createNestApplication({ logger: ['error'] }));
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

@@ -2,6 +2,7 @@ import { CODECS, type CodecName, type ServerMessage, SUBPROTOCOL } from '@pulse/
 import WebSocket from 'ws';
 
 type Frame = ServerMessage;
+type TopicFrame = Extract<Frame, { type: 'message' }>;
 
 /**
  * A raw `ws` client that records every decoded server frame and lets a test await the next one
@@ -11,6 +12,7 @@ export class TestSocket implements AsyncDisposable {
   readonly frames: Frame[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   private waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
+  private arrived: (() => void) | undefined;
 
   private constructor(
     readonly ws: WebSocket,
@@ -23,12 +25,13 @@ export class TestSocket implements AsyncDisposable {
       const frame = CODECS[codec].decode(
         isBinary ? new Uint8Array(data) : data.toString(),
       ) as Frame;
-      this.frames.push(frame);
-      for (const w of [...this.waiters]) {
-        if (w.match(frame)) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve(frame);
-        }
+      const waiter = this.waiters.find((w) => w.match(frame));
+      if (waiter) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(frame);
+      } else {
+        this.frames.push(frame);
+        this.arrived?.();
       }
     });
   }
@@ -57,7 +60,7 @@ export class TestSocket implements AsyncDisposable {
   /** Opens and waits for `welcome`. */
   static async connect(url: string, token: string, codec: CodecName = 'json'): Promise<TestSocket> {
     const s = await TestSocket.open(url, token, { codec });
-    await s.next((f) => f.type === 'welcome');
+    await s.next('welcome');
     return s;
   }
 
@@ -65,7 +68,7 @@ export class TestSocket implements AsyncDisposable {
     this.ws.send(CODECS[this.codec].encode(message));
   }
 
-  /** Resolves with the first frame (already received or future) that matches. */
+  /** Resolves with the first frame (already received or future) that matches, and consumes it. */
   next<T extends Frame['type']>(
     type: T,
     match?: (f: Extract<Frame, { type: T }>) => boolean,
@@ -76,31 +79,32 @@ export class TestSocket implements AsyncDisposable {
       typeof a === 'string'
         ? (f: Frame) => f.type === a && (!b || (b as (f: Frame) => boolean)(f))
         : a;
-    const found = this.frames.find(match);
-    if (found) {
-      this.frames.splice(this.frames.indexOf(found), 1);
-      return Promise.resolve(found);
-    }
-    return new Promise((resolve) =>
-      this.waiters.push({
-        match,
-        resolve: (f) => (this.frames.splice(this.frames.indexOf(f), 1), resolve(f)),
-      }),
-    );
+    const i = this.frames.findIndex(match);
+    if (i !== -1) return Promise.resolve(this.frames.splice(i, 1)[0]!);
+    return new Promise((resolve) => this.waiters.push({ match, resolve }));
   }
 
-  /** Waits until `count` topic messages (unbatched) have arrived and returns them in order. */
-  async messages(count: number, topic?: string): Promise<Extract<Frame, { type: 'message' }>[]> {
-    const out: Extract<Frame, { type: 'message' }>[] = [];
-    while (out.length < count) {
-      const f = await this.next(
-        (x) => (x.type === 'message' && (!topic || x.topic === topic)) || x.type === 'batch',
-      );
-      if (f.type === 'batch')
-        out.push(...(f.messages.filter((m) => !topic || m.topic === topic) as never[]));
-      else out.push(f as Extract<Frame, { type: 'message' }>);
+  /**
+   * Waits until `count` topic messages (batches unpacked) of `topic` (or any) have arrived,
+   * consumes them and returns them in order. Linear in the frames held, however many.
+   */
+  async messages(count: number, topic?: string): Promise<TopicFrame[]> {
+    const out: TopicFrame[] = [];
+    const wanted = (m: TopicFrame) => !topic || m.topic === topic;
+    for (;;) {
+      const keep: Frame[] = [];
+      for (const f of this.frames) {
+        if (out.length < count && f.type === 'message' && wanted(f)) out.push(f);
+        else if (out.length < count && f.type === 'batch' && f.messages.some(wanted)) {
+          out.push(...(f.messages.filter(wanted) as TopicFrame[]));
+        } else keep.push(f);
+      }
+      this.frames.length = 0;
+      this.frames.push(...keep);
+      if (out.length >= count) return out;
+      await new Promise<void>((resolve) => (this.arrived = resolve));
+      this.arrived = undefined;
     }
-    return out;
   }
 
   close(): void {

@@ -47,6 +47,33 @@ export const AlarmSchema = v.strictObject({
 });
 export type Alarm = v.InferOutput<typeof AlarmSchema>;
 
+/**
+ * Summary of the updates folded into one message by an `aggregate` throttle (sensor topics).
+ * The message's payload is still the latest reading.
+ * @since protocol 1
+ */
+export const SensorAggregateSchema = v.strictObject({
+  count: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  min: num,
+  max: num,
+  mean: num,
+});
+export type SensorAggregate = v.InferOutput<typeof SensorAggregateSchema>;
+
+/** OHLC + volume of the ticks folded into one message (price topics). @since protocol 1 */
+export const PriceAggregateSchema = v.strictObject({
+  count: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  open: num,
+  high: num,
+  low: num,
+  close: num,
+  volume: num,
+});
+export type PriceAggregate = v.InferOutput<typeof PriceAggregateSchema>;
+
+export const AggregateSchema = v.union([SensorAggregateSchema, PriceAggregateSchema]);
+export type Aggregate = v.InferOutput<typeof AggregateSchema>;
+
 /** Payload type per topic family. */
 export interface PayloadByFamily {
   device: SensorReading;

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { ErrorCode } from './codes.js';
 import { Epoch, Rate, RequestId, Seq, Timestamp, Topic, TopicPattern } from './fields.js';
 import { PingSchema, PongSchema } from './client-messages.js';
-import type { AnyPayload } from './payloads.js';
+import { AggregateSchema, type AnyPayload } from './payloads.js';
 
 /** Limits the server enforces on this connection, told up front so clients can stay inside. */
 export const LimitsSchema = v.strictObject({
@@ -68,6 +68,8 @@ export const TopicMessageSchema = v.strictObject({
   /** Server time the message was accepted (ms since epoch). */
   ts: Timestamp,
   payload: v.unknown(),
+  /** Present when an `aggregate` throttle folded several updates (seq is the last one's). */
+  agg: v.optional(AggregateSchema),
 });
 
 /** Several topic messages in one frame, in delivery order. @since protocol 1 */

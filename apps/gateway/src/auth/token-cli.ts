@@ -17,24 +17,38 @@ export function parseTtl(text: string): number | undefined {
 }
 
 function fail(message: string): never {
-  process.stderr.write(`pulse token: ${message}\nusage: pulse token --role operator|device|feed|admin --sub <id> [--ttl 1h]\n`);
+  process.stderr.write(
+    `pulse token: ${message}\nusage: pulse token --role operator|device|feed|admin --sub <id> [--ttl 1h]\n`,
+  );
   process.exit(2);
 }
 
 async function main(): Promise<void> {
   let values;
   try {
-    ({ values } = parseArgs({ options: { role: { type: 'string' }, sub: { type: 'string' }, ttl: { type: 'string', default: '1h' } } }));
+    ({ values } = parseArgs({
+      options: {
+        role: { type: 'string' },
+        sub: { type: 'string' },
+        ttl: { type: 'string', default: '1h' },
+      },
+    }));
   } catch (err) {
     fail((err as Error).message);
   }
-  const claims = v.safeParse(v.object({ role: ClaimsSchema.entries.role, sub: ClaimsSchema.entries.sub }), values);
+  const claims = v.safeParse(
+    v.object({ role: ClaimsSchema.entries.role, sub: ClaimsSchema.entries.sub }),
+    values,
+  );
   if (!claims.success) fail(claims.issues[0]?.message ?? 'bad arguments');
   const ttl = parseTtl(values.ttl ?? '1h');
   if (!ttl) fail('--ttl must look like 3600, 90s, 30m, 1h or 7d');
   const secret = process.env.JWT_SECRET;
-  if (!secret || secret.length < 32) fail('JWT_SECRET must be set (at least 32 characters), the same as the gateway');
-  process.stdout.write(`${await signToken(new TextEncoder().encode(secret), claims.output, ttl)}\n`);
+  if (!secret || secret.length < 32)
+    fail('JWT_SECRET must be set (at least 32 characters), the same as the gateway');
+  process.stdout.write(
+    `${await signToken(new TextEncoder().encode(secret), claims.output, ttl)}\n`,
+  );
 }
 
 void main();

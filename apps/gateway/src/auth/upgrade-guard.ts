@@ -1,5 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { CONFIG } from '../config/config.module.js';
+import type { GatewayConfig } from '../config/config.schema.js';
+import { Stats } from '../metrics/stats.js';
 import { TokenService } from './token.service.js';
 import type { Principal } from './claims.js';
 
@@ -11,7 +15,8 @@ export function principalOf(req: IncomingMessage): Principal | undefined {
   return (req as AuthedRequest)[PRINCIPAL];
 }
 
-export type UpgradeDecision = { ok: true } | { ok: false; status: number; message: string };
+export type UpgradeDecision =
+  { ok: true } | { ok: false; status: number; message: string; headers?: Record<string, string> };
 
 /**
  * Authenticates a WebSocket upgrade before it happens: a token from `Authorization: Bearer`
@@ -19,9 +24,32 @@ export type UpgradeDecision = { ok: true } | { ok: false; status: number; messag
  */
 @Injectable()
 export class UpgradeGuard {
-  constructor(@Inject(TokenService) private readonly tokens: TokenService) {}
+  /** Connection attempts per client address per second (rate-limiter-flexible). */
+  private readonly connectLimiter: RateLimiterMemory;
+
+  constructor(
+    @Inject(TokenService) private readonly tokens: TokenService,
+    @Inject(CONFIG) config: GatewayConfig,
+    @Inject(Stats) private readonly stats: Stats,
+  ) {
+    this.connectLimiter = new RateLimiterMemory({ points: config.connectRatePerIp, duration: 1 });
+  }
 
   async check(req: IncomingMessage): Promise<UpgradeDecision> {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    try {
+      await this.connectLimiter.consume(address);
+    } catch (res) {
+      if (!(res instanceof RateLimiterRes)) throw res;
+      this.stats.rateLimited.connect += 1;
+      const retryAfter = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+      return {
+        ok: false,
+        status: 429,
+        message: 'too many connection attempts',
+        headers: { 'Retry-After': String(retryAfter) },
+      };
+    }
     const token = tokenFrom(req);
     if (!token) return { ok: false, status: 401, message: 'missing token' };
     const result = await this.tokens.verify(token);

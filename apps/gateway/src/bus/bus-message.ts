@@ -1,4 +1,4 @@
-import type { Codec, TopicMessage } from '@pulse/protocol';
+import type { Aggregate, Codec, TopicMessage } from '@pulse/protocol';
 
 /**
  * One stored message of a topic. It carries its encoded `message` frame per codec, made on
@@ -14,17 +14,15 @@ export class BusMessage {
     readonly epoch: string,
     readonly ts: number,
     readonly payload: unknown,
+    /** Set on a message an aggregate throttle folded from several updates. */
+    readonly agg?: Aggregate,
   ) {}
 
   toWire(): TopicMessage<unknown> {
-    return {
-      type: 'message',
-      topic: this.topic,
-      seq: this.seq,
-      epoch: this.epoch,
-      ts: this.ts,
-      payload: this.payload,
-    };
+    const { topic, seq, epoch, ts, payload, agg } = this;
+    return agg
+      ? { type: 'message', topic, seq, epoch, ts, payload, agg }
+      : { type: 'message', topic, seq, epoch, ts, payload };
   }
 
   /** The frame bytes for `codec`; a Buffer so `ws` sends it without converting per socket. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import * as v from 'valibot';
-import { EnvSchema, type GatewayConfig } from './config.schema.js';
+import { DEFAULT_PUBLISH_LIMITS, EnvSchema, type GatewayConfig } from './config.schema.js';
 
 /** Thrown when the environment is invalid; the message names each bad variable. */
 export class ConfigError extends Error {
@@ -34,6 +34,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'invalid configuration:\n  DEV_TOKENS: must not be enabled when NODE_ENV=production',
     );
   }
+  if (e.SLOW_SOFT_BYTES >= e.SLOW_HARD_BYTES) {
+    throw new ConfigError(
+      'invalid configuration:\n  SLOW_SOFT_BYTES: must be below SLOW_HARD_BYTES',
+    );
+  }
+  if (e.INGEST_LOW_WATER >= e.INGEST_HIGH_WATER) {
+    throw new ConfigError(
+      'invalid configuration:\n  INGEST_LOW_WATER: must be below INGEST_HIGH_WATER',
+    );
+  }
   const generated = !e.JWT_SECRET;
   return {
     env: e.NODE_ENV,
@@ -49,5 +59,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxSubscriptions: e.MAX_SUBSCRIPTIONS,
     maxInvalidFrames: e.MAX_INVALID_FRAMES,
     ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
+    topicPolicies: e.TOPIC_POLICIES,
+    batchWindowMs: e.BATCH_WINDOW_MS,
+    slowConsumer: {
+      softBytes: e.SLOW_SOFT_BYTES,
+      hardBytes: e.SLOW_HARD_BYTES,
+      maxMs: e.SLOW_MAX_MS,
+    },
+    // Roles left out of PUBLISH_LIMITS keep their default bucket; nobody publishes unlimited.
+    publishLimits: new Map([...DEFAULT_PUBLISH_LIMITS, ...e.PUBLISH_LIMITS]),
+    publishLimitOverrides: e.PUBLISH_LIMIT_OVERRIDES,
+    controlLimit: e.CONTROL_LIMIT,
+    rateLimitAbuse: e.RATE_LIMIT_ABUSE,
+    connectRatePerIp: e.CONNECT_RATE_PER_IP,
+    ingest: { highWater: e.INGEST_HIGH_WATER, lowWater: e.INGEST_LOW_WATER },
   };
 }

@@ -1,6 +1,9 @@
 import type { Codec, ServerMessage } from '@pulse/protocol';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/claims.js';
+import type { BusMessage } from '../bus/bus-message.js';
+import type { TokenBucket } from '../ingest/token-bucket.js';
+import type { Outflow } from './outflow.js';
 import type { Subscription } from './subscription.js';
 
 const OPEN = 1;
@@ -10,10 +13,21 @@ export class Connection {
   readonly subscriptions = new Map<string, Subscription>();
   /** Last time any frame arrived (heartbeat liveness). */
   lastSeenAt = Date.now();
-  /** Invalid frames in the current window (see `InvalidFramePolicy`). */
+  /** Invalid frames in the current window (see `countInvalidFrame`). */
   invalidFrames = 0;
   invalidWindowStart = 0;
+  /** Rate-limited requests in the current window (abuse detection). */
+  rateLimitedCount = 0;
+  rateLimitedWindowStart = 0;
   closed = false;
+  /** In the outflow's list for the next flush. */
+  flushQueued = false;
+  /** When the send buffer went over the soft mark (0 = it is not). */
+  slowSince = 0;
+  private queue: BusMessage[] = [];
+  /** While slow: only the latest pending update per topic. */
+  private latest: Map<string, BusMessage> | undefined;
+  private conflated = 0;
 
   constructor(
     readonly id: string,
@@ -21,18 +35,69 @@ export class Connection {
     readonly codec: Codec,
     readonly principal: Principal,
     readonly remoteAddress: string,
+    private readonly outflow: Outflow,
+    /** Control-message budget (subscribe, unsubscribe, ping). */
+    readonly controlBucket: TokenBucket,
   ) {}
 
-  /** Encodes and sends a control message (welcome, replies, errors). */
+  /**
+   * Encodes and sends a control message (welcome, replies, errors) right away, after any
+   * updates already queued, so frames leave in the order they were produced.
+   */
   send(message: ServerMessage): void {
     if (this.ws.readyState !== OPEN) return;
+    if (this.hasPending()) this.outflow.flushNow(this);
+    if (!this.outflow.checkHardLimit(this)) return;
     this.ws.send(this.codec.encode(message), { binary: this.codec.binary });
   }
 
-  /** Sends bytes already encoded for this connection's codec. */
-  sendFrame(frame: Buffer): void {
-    if (this.ws.readyState !== OPEN) return;
-    this.ws.send(frame, { binary: this.codec.binary });
+  hasPending(): boolean {
+    return this.queue.length > 0 || (this.latest !== undefined && this.latest.size > 0);
+  }
+
+  /** Queues a topic update for the next flush (batched, subject to the send budget). */
+  enqueue(message: BusMessage): void {
+    if (this.closed) return;
+    if (this.latest) {
+      if (this.latest.has(message.topic)) this.conflated += 1;
+      this.latest.set(message.topic, message);
+    } else {
+      this.queue.push(message);
+    }
+    this.outflow.schedule(this);
+  }
+
+  takePending(): BusMessage[] {
+    if (this.latest) {
+      const out = [...this.latest.values()];
+      this.latest = undefined;
+      return out;
+    }
+    const out = this.queue;
+    this.queue = [];
+    return out;
+  }
+
+  /** From now until the next flush, keep only the latest update per topic. */
+  conflatePending(): void {
+    if (this.latest) return;
+    this.latest = new Map();
+    for (const m of this.queue) {
+      if (this.latest.has(m.topic)) this.conflated += 1;
+      this.latest.set(m.topic, m);
+    }
+    this.queue = [];
+  }
+
+  takeConflatedCount(): number {
+    const n = this.conflated;
+    this.conflated = 0;
+    return n;
+  }
+
+  dropPending(): void {
+    this.queue = [];
+    this.latest = undefined;
   }
 
   close(code: number, reason: string): void {

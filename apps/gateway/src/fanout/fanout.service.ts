@@ -1,60 +1,54 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ErrorCode, type ResumePosition, type Subscribe, type Unsubscribe } from '@pulse/protocol';
 import { canSubscribe } from '../auth/acl.js';
 import { BUS, type Bus, type RecoverRequest } from '../bus/bus.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
+import { policyFor } from '../config/flow-settings.js';
+import { Stats } from '../metrics/stats.js';
 import type { Connection } from './connection.js';
 import { SubscriberRegistry } from './registry.js';
 import { Subscription } from './subscription.js';
+import { Timeline } from './throttle/timeline.js';
 
 /** Delivers bus messages to local subscriptions and runs the subscribe/resume handshake. */
 @Injectable()
-export class FanoutService {
-  private readonly registry = new SubscriberRegistry();
+export class FanoutService implements OnModuleDestroy {
+  private readonly timeline = new Timeline();
+  private readonly registry: SubscriberRegistry;
   /** Bus interest per locally subscribed pattern; later subscribers wait on the same promise. */
   private readonly watching = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     @Inject(CONFIG) private readonly config: GatewayConfig,
+    @Inject(Stats) stats: Stats,
   ) {
-    bus.onMessage((message) =>
-      this.registry.forEachMatch(message.topic, (sub) => sub.deliver(message)),
-    );
+    this.registry = new SubscriberRegistry(this.timeline, stats);
+    bus.onMessage((message) => this.registry.dispatch(message, Date.now()));
   }
 
   async subscribe(conn: Connection, req: Subscribe): Promise<void> {
     const { id, topic } = req;
-    if (!canSubscribe(conn.principal, topic)) {
-      return conn.send({
-        type: 'error',
-        code: ErrorCode.FORBIDDEN,
-        message: `may not subscribe to ${topic}`,
-        ref: id,
-        topic,
-      });
-    }
-    if (conn.subscriptions.has(topic)) {
-      return conn.send({
-        type: 'error',
-        code: ErrorCode.ALREADY_SUBSCRIBED,
-        message: `already subscribed to ${topic}`,
-        ref: id,
-        topic,
-      });
-    }
+    const refuse = (code: ErrorCode, message: string) =>
+      conn.send({ type: 'error', code, message, ref: id, topic });
+    if (!canSubscribe(conn.principal, topic))
+      return refuse(ErrorCode.FORBIDDEN, `may not subscribe to ${topic}`);
+    if (conn.subscriptions.has(topic))
+      return refuse(ErrorCode.ALREADY_SUBSCRIBED, `already subscribed to ${topic}`);
     if (conn.subscriptions.size >= this.config.maxSubscriptions) {
-      return conn.send({
-        type: 'error',
-        code: ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-        message: `at most ${this.config.maxSubscriptions} subscriptions per connection`,
-        ref: id,
-        topic,
-      });
+      return refuse(
+        ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+        `at most ${this.config.maxSubscriptions} subscriptions per connection`,
+      );
     }
+    // The topic policy caps the rate; the client may only ask for less.
+    const policy = policyFor(this.config.topicPolicies, topic);
+    const cap = policy && policy.rate > 0 ? policy.rate : Infinity;
+    const rate = Math.min(cap, req.maxRate ?? Infinity);
+    const intervalMs = rate === Infinity ? 0 : 1000 / rate;
     // Register first so live messages published while history is read are held, not lost.
-    const sub = new Subscription(conn, topic, id);
+    const sub = new Subscription(conn, topic, id, intervalMs, policy?.mode ?? 'conflate');
     conn.subscriptions.set(topic, sub);
     if (this.registry.add(sub)) this.watching.set(topic, this.bus.watch(topic));
 
@@ -80,6 +74,7 @@ export class FanoutService {
       topic,
       ...(recovery.state ? { epoch: recovery.state.epoch, seq: recovery.state.seq } : {}),
       ...(recovery.recovered === undefined ? {} : { recovered: recovery.recovered }),
+      ...(rate === Infinity ? {} : { maxRate: rate }),
     });
     sub.goLive(recovery.messages);
   }
@@ -102,6 +97,11 @@ export class FanoutService {
   /** Forgets every subscription of a closed connection. */
   dropConnection(conn: Connection): void {
     for (const sub of [...conn.subscriptions.values()]) this.remove(sub);
+    conn.dropPending();
+  }
+
+  onModuleDestroy(): void {
+    this.timeline.stop();
   }
 
   private remove(sub: Subscription): void {

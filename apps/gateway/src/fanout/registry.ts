@@ -1,31 +1,81 @@
 import { WILDCARD } from '@pulse/protocol';
+import type { BusMessage } from '../bus/bus-message.js';
+import type { ThrottleMode } from '../config/flow-settings.js';
+import type { Stats } from '../metrics/stats.js';
 import type { Subscription } from './subscription.js';
+import { ThrottleGroup } from './throttle/throttle-group.js';
+import type { Timeline } from './throttle/timeline.js';
+
+/** Subscriptions of one pattern at one rate and mode, and their throttle per concrete topic. */
+interface RateClass {
+  readonly intervalMs: number;
+  readonly mode: ThrottleMode;
+  readonly subs: Set<Subscription>;
+  readonly groups: Map<string, ThrottleGroup>;
+}
+
+interface PatternEntry {
+  /** Unthrottled subscriptions: every update is delivered. */
+  readonly direct: Set<Subscription>;
+  /** Throttled subscriptions by `intervalMs:mode`. */
+  readonly rated: Map<string, RateClass>;
+  size: number;
+}
 
 /**
  * Local subscriptions by pattern. A message is matched by looking up its topic and each
- * one-wildcard variant of it (at most two for the grammar), so matching costs the same however
- * many patterns are subscribed.
+ * one-wildcard variant of it (at most two in the grammar), so matching costs the same however
+ * many patterns are subscribed. Throttled subscriptions of a pattern that share a rate share
+ * one throttle per topic: per-update work grows with patterns × rates, not with subscribers.
  */
 export class SubscriberRegistry {
-  private readonly byPattern = new Map<string, Set<Subscription>>();
+  private readonly byPattern = new Map<string, PatternEntry>();
+
+  constructor(
+    private readonly timeline: Timeline,
+    private readonly stats: Stats,
+  ) {}
 
   /** Returns true when this is the first local subscription to the pattern. */
   add(sub: Subscription): boolean {
-    let set = this.byPattern.get(sub.pattern);
-    const first = !set;
-    if (!set) {
-      set = new Set();
-      this.byPattern.set(sub.pattern, set);
+    let entry = this.byPattern.get(sub.pattern);
+    const first = !entry;
+    if (!entry) {
+      entry = { direct: new Set(), rated: new Map(), size: 0 };
+      this.byPattern.set(sub.pattern, entry);
     }
-    set.add(sub);
+    entry.size += 1;
+    if (sub.intervalMs === 0) {
+      entry.direct.add(sub);
+      return first;
+    }
+    const key = `${sub.intervalMs}:${sub.mode}`;
+    let rc = entry.rated.get(key);
+    if (!rc) {
+      rc = { intervalMs: sub.intervalMs, mode: sub.mode, subs: new Set(), groups: new Map() };
+      entry.rated.set(key, rc);
+    }
+    rc.subs.add(sub);
     return first;
   }
 
   /** Returns true when it was the last local subscription to the pattern. */
   remove(sub: Subscription): boolean {
-    const set = this.byPattern.get(sub.pattern);
-    if (!set || !set.delete(sub)) return false;
-    if (set.size > 0) return false;
+    const entry = this.byPattern.get(sub.pattern);
+    if (!entry) return false;
+    let removed = entry.direct.delete(sub);
+    if (!removed) {
+      const key = `${sub.intervalMs}:${sub.mode}`;
+      const rc = entry.rated.get(key);
+      removed = rc?.subs.delete(sub) ?? false;
+      if (rc && rc.subs.size === 0) {
+        for (const g of rc.groups.values()) g.dispose();
+        entry.rated.delete(key);
+      }
+    }
+    if (!removed) return false;
+    entry.size -= 1;
+    if (entry.size > 0) return false;
     this.byPattern.delete(sub.pattern);
     return true;
   }
@@ -34,21 +84,38 @@ export class SubscriberRegistry {
     return this.byPattern.size;
   }
 
-  /** Calls `fn` for every subscription whose pattern matches the concrete `topic`. */
-  forEachMatch(topic: string, fn: (sub: Subscription) => void): void {
-    this.visit(topic, fn);
+  /** Hands `message` to every matching subscription, through its throttle where it has one. */
+  dispatch(message: BusMessage, now: number): void {
+    const topic = message.topic;
+    this.dispatchTo(topic, message, now);
     // Replace each non-family segment in turn with the wildcard.
     let start = topic.indexOf('.') + 1;
     while (start > 0) {
       const end = topic.indexOf('.', start);
       const stop = end === -1 ? topic.length : end;
-      this.visit(topic.slice(0, start) + WILDCARD + topic.slice(stop), fn);
+      this.dispatchTo(topic.slice(0, start) + WILDCARD + topic.slice(stop), message, now);
       start = end + 1;
     }
   }
 
-  private visit(pattern: string, fn: (sub: Subscription) => void): void {
-    const set = this.byPattern.get(pattern);
-    if (set) for (const sub of set) fn(sub);
+  private dispatchTo(pattern: string, message: BusMessage, now: number): void {
+    const entry = this.byPattern.get(pattern);
+    if (!entry) return;
+    for (const sub of entry.direct) sub.deliver(message);
+    for (const rc of entry.rated.values()) {
+      let group = rc.groups.get(message.topic);
+      if (!group) {
+        group = new ThrottleGroup(
+          message.topic,
+          rc.intervalMs,
+          rc.mode,
+          rc.subs,
+          this.timeline,
+          this.stats,
+        );
+        rc.groups.set(message.topic, group);
+      }
+      group.offer(message, now);
+    }
   }
 }

@@ -8,7 +8,7 @@ function fakeConnection() {
   const sent: number[] = [];
   const conn = {
     codec: jsonCodec,
-    sendFrame: (f: Buffer) => sent.push(JSON.parse(f.toString()).seq),
+    enqueue: (m: BusMessage) => sent.push(m.seq),
   } as unknown as Connection;
   return { conn, sent };
 }

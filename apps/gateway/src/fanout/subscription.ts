@@ -1,4 +1,5 @@
 import type { BusMessage } from '../bus/bus-message.js';
+import type { ThrottleMode } from '../config/flow-settings.js';
 import type { Connection } from './connection.js';
 
 /**
@@ -15,13 +16,16 @@ export class Subscription {
     readonly connection: Connection,
     readonly pattern: string,
     readonly requestId: number,
+    /** Minimum ms between updates of one topic (0 = unthrottled). */
+    readonly intervalMs = 0,
+    readonly mode: ThrottleMode = 'conflate',
   ) {}
 
   get live(): boolean {
     return this.pending === undefined;
   }
 
-  /** A live message from the bus. */
+  /** A live message from the bus (or from this subscription's throttle). */
   deliver(message: BusMessage): void {
     if (this.pending) this.pending.push(message);
     else this.send(message);
@@ -44,6 +48,6 @@ export class Subscription {
     } else {
       this.sent.set(message.topic, { epoch: message.epoch, seq: message.seq });
     }
-    this.connection.sendFrame(message.frame(this.connection.codec));
+    this.connection.enqueue(message);
   }
 }

@@ -4,6 +4,8 @@ import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import type { Connection } from '../fanout/connection.js';
 import { FanoutService } from '../fanout/fanout.service.js';
+import { Stats } from '../metrics/stats.js';
+import { countRateLimited } from './abuse.js';
 import { countInvalidFrame } from './invalid-frames.js';
 import { Publisher } from './publisher.js';
 
@@ -19,6 +21,7 @@ export class InboundRouter {
     @Inject(CONFIG) private readonly config: GatewayConfig,
     @Inject(FanoutService) private readonly fanout: FanoutService,
     @Inject(Publisher) private readonly publisher: Publisher,
+    @Inject(Stats) private readonly stats: Stats,
   ) {}
 
   handle(conn: Connection, data: Buffer, isBinary: boolean): void {
@@ -46,6 +49,12 @@ export class InboundRouter {
   }
 
   private async route(conn: Connection, message: ClientMessage): Promise<void> {
+    if (
+      message.type !== 'publish' &&
+      message.type !== 'pong' &&
+      !this.withinControlBudget(conn, message)
+    )
+      return;
     switch (message.type) {
       case 'publish':
         return this.publisher.publish(conn, message);
@@ -64,7 +73,28 @@ export class InboundRouter {
     }
   }
 
+  /** Subscribe/unsubscribe/ping storms are refused with RATE_LIMITED, then closed as abuse. */
+  private withinControlBudget(conn: Connection, message: ClientMessage): boolean {
+    const wait = conn.controlBucket.take();
+    if (wait === 0) return true;
+    this.stats.rateLimited.control += 1;
+    this.stats.error(ErrorCode.RATE_LIMITED);
+    const ref = 'id' in message && message.id !== undefined ? { ref: message.id } : {};
+    conn.send({
+      type: 'error',
+      code: ErrorCode.RATE_LIMITED,
+      message: `too many ${message.type} requests`,
+      retryAfterMs: wait,
+      ...ref,
+    });
+    if (countRateLimited(conn, this.config.rateLimitAbuse))
+      conn.close(CloseCode.RATE_LIMIT_ABUSE, 'persistently over control-message limit');
+    return false;
+  }
+
   private reject(conn: Connection, code: ErrorCode, message: string, ref?: number): void {
+    this.stats.invalidFrames += 1;
+    this.stats.error(code);
     conn.send(
       ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref },
     );

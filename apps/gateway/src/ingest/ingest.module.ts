@@ -2,11 +2,13 @@ import { Module } from '@nestjs/common';
 import { BusModule } from '../bus/bus.module.js';
 import { FanoutModule } from '../fanout/fanout.module.js';
 import { InboundRouter } from './inbound-router.js';
+import { IngestGate } from './ingest-gate.js';
+import { PublishLimiter } from './publish-limiter.js';
 import { Publisher } from './publisher.js';
 
 @Module({
   imports: [BusModule, FanoutModule],
-  providers: [Publisher, InboundRouter],
-  exports: [InboundRouter],
+  providers: [Publisher, PublishLimiter, IngestGate, InboundRouter],
+  exports: [InboundRouter, IngestGate],
 })
 export class IngestModule {}

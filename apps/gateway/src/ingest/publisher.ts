@@ -1,18 +1,31 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, validatePayload, type Publish } from '@pulse/protocol';
+import { CloseCode, ErrorCode, topicFamily, validatePayload, type Publish } from '@pulse/protocol';
 import { canPublish } from '../auth/acl.js';
 import { BUS, type Bus } from '../bus/bus.js';
+import { CONFIG } from '../config/config.module.js';
+import type { GatewayConfig } from '../config/config.schema.js';
 import type { Connection } from '../fanout/connection.js';
+import { Stats } from '../metrics/stats.js';
+import { countRateLimited } from './abuse.js';
+import { IngestGate } from './ingest-gate.js';
+import { PublishLimiter } from './publish-limiter.js';
 
-/** Checks a publish against the ACL and its topic's payload schema, then hands it to the bus. */
+/** Checks a publish (ACL, quota, payload schema), then hands it to the bus through the gate. */
 @Injectable()
 export class Publisher {
-  constructor(@Inject(BUS) private readonly bus: Bus) {}
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(CONFIG) private readonly config: GatewayConfig,
+    @Inject(PublishLimiter) private readonly limiter: PublishLimiter,
+    @Inject(IngestGate) private readonly gate: IngestGate,
+    @Inject(Stats) private readonly stats: Stats,
+  ) {}
 
   async publish(conn: Connection, req: Publish): Promise<void> {
     const { id, topic } = req;
     const ref = id === undefined ? {} : { ref: id };
     if (!canPublish(conn.principal, topic)) {
+      this.stats.error(ErrorCode.FORBIDDEN);
       return conn.send({
         type: 'error',
         code: ErrorCode.FORBIDDEN,
@@ -21,8 +34,25 @@ export class Publisher {
         ...ref,
       });
     }
+    const wait = this.limiter.take(conn.principal);
+    if (wait > 0) {
+      this.stats.rateLimited.publish += 1;
+      this.stats.error(ErrorCode.RATE_LIMITED);
+      conn.send({
+        type: 'error',
+        code: ErrorCode.RATE_LIMITED,
+        message: 'publish rate over quota',
+        topic,
+        retryAfterMs: wait,
+        ...ref,
+      });
+      if (countRateLimited(conn, this.config.rateLimitAbuse))
+        conn.close(CloseCode.RATE_LIMIT_ABUSE, 'persistently over publish quota');
+      return;
+    }
     const payload = validatePayload(topic, req.payload);
     if (!payload.ok) {
+      this.stats.error(ErrorCode.INVALID_PAYLOAD);
       return conn.send({
         type: 'error',
         code: ErrorCode.INVALID_PAYLOAD,
@@ -32,10 +62,12 @@ export class Publisher {
       });
     }
     let seq: number;
+    this.gate.enter();
     try {
       seq = (await this.bus.publish(topic, payload.value)).seq;
     } catch {
       // Not stored: the publisher is told, so nothing accepted is lost silently.
+      this.stats.error(ErrorCode.UNAVAILABLE);
       return conn.send({
         type: 'error',
         code: ErrorCode.UNAVAILABLE,
@@ -44,7 +76,11 @@ export class Publisher {
         retryAfterMs: 1000,
         ...ref,
       });
+    } finally {
+      this.gate.leave();
     }
+    const family = topicFamily(topic);
+    if (family) this.stats.published[family] = (this.stats.published[family] ?? 0) + 1;
     if (id !== undefined) conn.send({ type: 'ack', id, topic, seq });
   }
 }

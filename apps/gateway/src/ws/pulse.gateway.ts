@@ -8,6 +8,11 @@ import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { Connection } from '../fanout/connection.js';
 import { FanoutService } from '../fanout/fanout.service.js';
+import { Outflow } from '../fanout/outflow.js';
+import { IngestGate } from '../ingest/ingest-gate.js';
+import { TokenBucket } from '../ingest/token-bucket.js';
+import { PrometheusRegistry } from '../metrics/prometheus.js';
+import { Stats } from '../metrics/stats.js';
 import { InboundRouter } from '../ingest/inbound-router.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { Connections } from './connections.js';
@@ -31,10 +36,21 @@ export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeA
     @Inject(FanoutService) private readonly fanout: FanoutService,
     @Inject(PresenceService) private readonly presence: PresenceService,
     @Inject(Heartbeat) private readonly heartbeat: Heartbeat,
+    @Inject(Outflow) private readonly outflow: Outflow,
+    @Inject(IngestGate) private readonly gate: IngestGate,
+    @Inject(Stats) private readonly stats: Stats,
+    @Inject(PrometheusRegistry) private readonly prometheus: PrometheusRegistry,
   ) {}
 
   afterInit(): void {
     this.heartbeat.start();
+    this.prometheus.connectionsByRole = () => {
+      const byRole: Record<string, number> = { operator: 0, device: 0, feed: 0, admin: 0 };
+      for (const c of this.connections.all)
+        byRole[c.principal.role] = (byRole[c.principal.role] ?? 0) + 1;
+      return byRole;
+    };
+    this.prometheus.ingestPending = () => this.gate.pending;
   }
 
   handleConnection(ws: WebSocket, req: IncomingMessage): void {
@@ -55,12 +71,23 @@ export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeA
       return;
     }
     const id = this.connections.nextId(this.config.serverId);
-    const conn = new Connection(id, ws, codec, principal, req.socket.remoteAddress ?? 'unknown');
+    const conn = new Connection(
+      id,
+      ws,
+      codec,
+      principal,
+      req.socket.remoteAddress ?? 'unknown',
+      this.outflow,
+      new TokenBucket(this.config.controlLimit),
+    );
     this.connections.add(conn);
+    this.gate.register(conn);
     ws.on('message', (data, isBinary) => this.inbound.handle(conn, data as Buffer, isBinary));
     ws.on('error', (err) => this.logger.debug(`socket ${id}: ${err.message}`));
-    ws.once('close', () => {
+    ws.once('close', (code) => {
       conn.closed = true;
+      this.stats.closed(code);
+      this.gate.unregister(conn);
       this.connections.delete(conn);
       this.fanout.dropConnection(conn);
       this.presence.disconnected(conn);

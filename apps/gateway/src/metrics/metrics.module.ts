@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { BusModule } from '../bus/bus.module.js';
+import { MetricsController } from './metrics.controller.js';
+import { PrometheusRegistry } from './prometheus.js';
+import { Stats } from './stats.js';
+
+@Global()
+@Module({
+  imports: [BusModule],
+  controllers: [MetricsController],
+  providers: [Stats, PrometheusRegistry],
+  exports: [Stats, PrometheusRegistry],
+})
+export class MetricsModule {}

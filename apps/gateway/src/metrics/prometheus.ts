@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { BUS, type Bus } from '../bus/bus.js';
+import { Stats } from './stats.js';
+
+/**
+ * Prometheus view of the gateway. Counters are read from `Stats` at scrape time (see there
+ * why); prom-client supplies the format and the process metrics (event-loop lag, heap, CPU).
+ */
+@Injectable()
+export class PrometheusRegistry {
+  readonly registry = new Registry();
+  /** Connection counts by role, filled by whoever owns connections (ws module). */
+  connectionsByRole: () => Record<string, number> = () => ({});
+  ingestPending: () => number = () => 0;
+
+  constructor(@Inject(Stats) stats: Stats, @Inject(BUS) bus: Bus) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'pulse_' });
+    const counter = (
+      name: string,
+      help: string,
+      labelNames: string[],
+      read: (c: Counter) => void,
+    ) =>
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          read(this);
+        },
+      });
+    const gauge = (name: string, help: string, labelNames: string[], read: (g: Gauge) => void) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          read(this);
+        },
+      });
+    counter('pulse_messages_in_total', 'Publishes accepted, by topic family', ['family'], (c) => {
+      for (const [family, n] of Object.entries(stats.published)) c.inc({ family }, n);
+    });
+    counter('pulse_messages_out_total', 'Topic messages delivered to sockets', [], (c) =>
+      c.inc(stats.delivered),
+    );
+    counter('pulse_frames_out_total', 'Frames carrying topic messages', [], (c) =>
+      c.inc(stats.frames),
+    );
+    counter('pulse_batches_total', 'Frames that batched several messages', [], (c) =>
+      c.inc(stats.batches),
+    );
+    counter('pulse_bytes_out_total', 'Bytes of topic-message frames sent', [], (c) =>
+      c.inc(stats.bytesOut),
+    );
+    counter(
+      'pulse_conflated_total',
+      'Updates replaced by a later one (throttle or slow connection)',
+      [],
+      (c) => c.inc(stats.conflated),
+    );
+    counter(
+      'pulse_aggregated_total',
+      'Messages folded from several updates by an aggregate throttle',
+      [],
+      (c) => c.inc(stats.aggregated),
+    );
+    counter('pulse_rate_limited_total', 'Requests refused for rate, by kind', ['kind'], (c) => {
+      for (const [kind, n] of Object.entries(stats.rateLimited)) c.inc({ kind }, n);
+    });
+    counter('pulse_errors_total', 'Error frames sent, by code', ['code'], (c) => {
+      for (const [code, n] of Object.entries(stats.errors)) c.inc({ code }, n);
+    });
+    counter('pulse_closes_total', 'Connections closed, by close code', ['code'], (c) => {
+      for (const [code, n] of Object.entries(stats.closes)) c.inc({ code }, n);
+    });
+    counter('pulse_slow_consumer_closes_total', 'Connections closed as slow consumers', [], (c) =>
+      c.inc(stats.slowConsumerCloses),
+    );
+    counter(
+      'pulse_inbound_pauses_total',
+      'Times publisher sockets were paused for backpressure',
+      [],
+      (c) => c.inc(stats.inboundPauses),
+    );
+    counter('pulse_invalid_frames_total', 'Inbound frames refused as invalid', [], (c) =>
+      c.inc(stats.invalidFrames),
+    );
+    gauge('pulse_connections', 'Open connections by role', ['role'], (g) => {
+      for (const [role, n] of Object.entries(this.connectionsByRole())) g.set({ role }, n);
+    });
+    gauge('pulse_ingest_pending', 'Publishes accepted but not yet stored by the bus', [], (g) =>
+      g.set(this.ingestPending()),
+    );
+    gauge('pulse_bus_ready', 'Whether the bus is usable (1) or not (0)', ['kind'], (g) => {
+      const s = bus.status();
+      g.set({ kind: s.kind }, s.ready ? 1 : 0);
+    });
+  }
+}
