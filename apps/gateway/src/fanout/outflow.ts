@@ -7,6 +7,8 @@ import { batchFrame } from './batch-frame.js';
 import type { Connection } from './connection.js';
 
 const OPEN = 1;
+/** Most messages in one batch frame: stays under decoders' array caps (4096 in ours). */
+const MAX_BATCH = 1000;
 /** How often a connection over its soft mark is looked at again. */
 const SLOW_RECHECK_MS = 20;
 
@@ -93,18 +95,21 @@ export class Outflow implements OnModuleDestroy {
     this.stats.conflated += conn.takeConflatedCount();
     if (messages.length === 0) return;
     const codec = conn.codec;
-    const frame =
-      messages.length === 1
-        ? messages[0]!.frame(codec)
-        : batchFrame(
-            codec,
-            messages.map((m) => m.frame(codec)),
-          );
-    ws.send(frame, { binary: codec.binary });
+    for (let i = 0; i < messages.length; i += MAX_BATCH) {
+      const part = messages.length <= MAX_BATCH ? messages : messages.slice(i, i + MAX_BATCH);
+      const frame =
+        part.length === 1
+          ? part[0]!.frame(codec)
+          : batchFrame(
+              codec,
+              part.map((m) => m.frame(codec)),
+            );
+      ws.send(frame, { binary: codec.binary });
+      this.stats.frames += 1;
+      this.stats.bytesOut += frame.length;
+      if (part.length > 1) this.stats.batches += 1;
+    }
     this.stats.delivered += messages.length;
-    this.stats.frames += 1;
-    this.stats.bytesOut += frame.length;
-    if (messages.length > 1) this.stats.batches += 1;
   }
 
   private closeSlow(conn: Connection, why: string): void {
