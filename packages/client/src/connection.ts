@@ -202,7 +202,9 @@ export class Connection {
 
   #onClosed(code: number, reason: string | undefined): void {
     this.#teardown();
-    if (shouldReconnect(code)) this.#lost(code, reason);
+    // 4002 means "not with this token": a token function hands us a new one for the next try.
+    const freshToken = code === CloseCode.TOKEN_EXPIRED && typeof this.options.token === 'function';
+    if (shouldReconnect(code) || freshToken) this.#lost(code, reason);
     else this.#stop(code, reason);
   }
 
@@ -305,6 +307,7 @@ export class Connection {
       case 'ack':
       case 'error':
       case 'notice':
+      case 'authenticated':
         return this.hooks.onControl(message);
       default:
         return assertNever(message);

@@ -1,6 +1,12 @@
 export { PulseClient } from './client.js';
 export type { PublishOptions } from './client.js';
-export type { ClientStats, LatencyEvent, PulseClientEvents, ResumedEvent } from './events.js';
+export type {
+  AuthenticatedEvent,
+  ClientStats,
+  LatencyEvent,
+  PulseClientEvents,
+  ResumedEvent,
+} from './events.js';
 export type { PulseClientOptions, TokenSource } from './options.js';
 export { fullJitterBackoff } from './backoff.js';
 export type { Backoff, FullJitterOptions } from './backoff.js';
