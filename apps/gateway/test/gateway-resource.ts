@@ -22,6 +22,7 @@ const TEST_ENV = {
   TOPIC_POLICIES: 'none',
   PUBLISH_LIMITS: 'device=10000/10000,feed=10000/10000,admin=10000/10000',
   CONNECT_RATE_PER_IP: '10000',
+  LOG_LEVEL: 'error',
 };
 
 export interface GatewayResource extends AsyncDisposable {
@@ -30,7 +31,9 @@ export interface GatewayResource extends AsyncDisposable {
   /** `ws://127.0.0.1:<port>/ws` */
   readonly wsUrl: string;
   readonly httpUrl: string;
-  token(role: Role, sub: string, ttlSeconds?: number): Promise<string>;
+  token(role: Role, sub: string, ttlSeconds?: number, topics?: string[]): Promise<string>;
+  /** `/metrics` as an admin would scrape it. */
+  metrics(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -62,7 +65,15 @@ export async function startGateway(
     port: address.port,
     wsUrl: `ws://127.0.0.1:${address.port}/ws`,
     httpUrl: `http://127.0.0.1:${address.port}`,
-    token: (role, sub, ttl = 3600) => signToken(config.jwtSecret, { role, sub }, ttl),
+    token: (role, sub, ttl = 3600, topics) =>
+      signToken(config.jwtSecret, topics ? { role, sub, topics } : { role, sub }, ttl),
+    metrics: async () => {
+      const token = await signToken(config.jwtSecret, { role: 'admin', sub: 'scraper' }, 60);
+      const res = await fetch(`http://127.0.0.1:${address.port}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return res.text();
+    },
     close,
     [Symbol.asyncDispose]: close,
   };
