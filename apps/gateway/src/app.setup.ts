@@ -5,12 +5,14 @@ import { limitTimeToAuthenticate } from './auth/auth-timeout.js';
 import { UpgradeGuard } from './auth/upgrade-guard.js';
 import { CONFIG } from './config/config.module.js';
 import type { GatewayConfig } from './config/config.schema.js';
+import { configureHttp } from './http/http.setup.js';
 import { PulseWsAdapter } from './ws/pulse-ws.adapter.js';
 
 /** Wiring shared by `main.ts` and the end-to-end tests, so tests run the real thing. */
 export function configureApp(app: INestApplication): INestApplication {
   const config = app.get<GatewayConfig>(CONFIG);
   app.useLogger(app.get(Logger));
+  configureHttp(app, config);
   app.useWebSocketAdapter(new PulseWsAdapter(app, app.get(UpgradeGuard), config));
   limitTimeToAuthenticate(app.getHttpServer() as Server, config.authTimeoutMs);
   app.enableShutdownHooks();

@@ -8,6 +8,7 @@ import { signToken } from '../src/auth/token.service.js';
 import { BUS, type Bus } from '../src/bus/bus.js';
 import type { GatewayConfig } from '../src/config/config.schema.js';
 import { loadConfig } from '../src/config/load-config.js';
+import { LOG_DESTINATION } from '../src/logging/logging.module.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 
@@ -40,6 +41,8 @@ export interface GatewayResource extends AsyncDisposable {
 export interface StartOptions {
   /** Replaces the bus (e.g. one that is slow on purpose) for flow-control tests. */
   bus?: (config: GatewayConfig) => Bus;
+  /** Receives the JSON log lines (set LOG_LEVEL too: tests default to `error`). */
+  logs?: { write(line: string): void };
 }
 
 /** The real gateway (same wiring as main.ts) on a free port, disposed with `await using`. */
@@ -50,6 +53,7 @@ export async function startGateway(
   const config = loadConfig({ ...TEST_ENV, ...env });
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (options.bus) builder.overrideProvider(BUS).useValue(options.bus(config));
+  if (options.logs) builder.overrideProvider(LOG_DESTINATION).useValue(options.logs);
   const moduleRef = await builder.compile();
   const app = configureApp(moduleRef.createNestApplication({ logger: ['error'] }));
   await app.listen(0, '127.0.0.1');

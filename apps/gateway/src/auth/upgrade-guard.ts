@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
-import { AccessGate } from './access-gate.js';
+import { ConnectionLog } from '../logging/connection-log.js';
+import { AccessGate, addressOf } from './access-gate.js';
 import type { Principal } from './claims.js';
 import type { Denial } from './denial.js';
 
@@ -21,11 +22,17 @@ export type UpgradeDecision = { ok: true } | { ok: false; denial: Denial };
  */
 @Injectable()
 export class UpgradeGuard {
-  constructor(@Inject(AccessGate) private readonly gate: AccessGate) {}
+  constructor(
+    @Inject(AccessGate) private readonly gate: AccessGate,
+    @Inject(ConnectionLog) private readonly log: ConnectionLog,
+  ) {}
 
   async check(req: IncomingMessage): Promise<UpgradeDecision> {
     const result = await this.gate.connect(req);
-    if (!result.ok) return result;
+    if (!result.ok) {
+      this.log.refused('ws', addressOf(req), result.denial);
+      return result;
+    }
     if (req.socket.destroyed) result.release();
     else req.socket.once('close', result.release);
     (req as AuthedRequest)[PRINCIPAL] = result.principal;
