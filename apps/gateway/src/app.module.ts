@@ -5,6 +5,7 @@ import type { GatewayConfig } from './config/config.schema.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { SseModule } from './sse/sse.module.js';
 import { WsModule } from './ws/ws.module.js';
 
 /** The gateway: config → auth → (ingest → bus → fan-out over ws) → health. */
@@ -19,6 +20,7 @@ export class AppModule {
         MetricsModule,
         AuthModule,
         WsModule,
+        SseModule,
         HealthModule,
       ],
     };

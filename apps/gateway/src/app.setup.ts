@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
-import { limitTimeToAuthenticate } from './auth/auth-timeout.js';
+import { AuthTimeout } from './auth/auth-timeout.js';
 import { UpgradeGuard } from './auth/upgrade-guard.js';
 import { CONFIG } from './config/config.module.js';
 import type { GatewayConfig } from './config/config.schema.js';
@@ -14,7 +14,7 @@ export function configureApp(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
   configureHttp(app, config);
   app.useWebSocketAdapter(new PulseWsAdapter(app, app.get(UpgradeGuard), config));
-  limitTimeToAuthenticate(app.getHttpServer() as Server, config.authTimeoutMs);
+  app.get(AuthTimeout).attach(app.getHttpServer() as Server);
   app.enableShutdownHooks();
   return app;
 }

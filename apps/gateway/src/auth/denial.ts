@@ -8,13 +8,15 @@ export interface Denial {
   /** Seconds, sent as `Retry-After`. */
   readonly retryAfterS?: number;
   readonly topic?: string;
+  /** The request id, when the refused request carried one (HTTP publish). */
+  readonly ref?: number;
 }
 
 export const deny = (
   status: number,
   code: ErrorCode,
   message: string,
-  extra: { retryAfterS?: number; topic?: string } = {},
+  extra: { retryAfterS?: number; topic?: string; ref?: number } = {},
 ): Denial => ({ status, code, message, ...extra });
 
 /** The JSON body of a refused HTTP request: the protocol's `error` frame. */
@@ -23,6 +25,7 @@ export function denialBody(d: Denial): ErrorFrame {
     type: 'error',
     code: d.code,
     message: d.message,
+    ...(d.ref === undefined ? {} : { ref: d.ref }),
     ...(d.topic === undefined ? {} : { topic: d.topic }),
     ...(d.retryAfterS === undefined ? {} : { retryAfterMs: d.retryAfterS * 1000 }),
   };
