@@ -19,6 +19,7 @@ import { PendingRequests, PublishQueue, RequestIds, type QueuedPublish } from '.
 import type { ResumeFields } from './resume.js';
 import { assertNever, type ConnectionStatus } from './status.js';
 import { TokenRefresher } from './token-refresh.js';
+import type { TransportName, Transports } from './transport.js';
 import type { MessageHandler, SubscribeOptions, SubscriptionEntry } from './subscriptions.js';
 
 export interface PublishOptions {
@@ -39,10 +40,12 @@ export class PulseClient {
   readonly #queue: PublishQueue;
   readonly #connection: Connection;
   readonly #refresher: TokenRefresher;
+  readonly #transports: Transports;
   #dropped = 0;
 
   constructor(options: PulseClientOptions) {
     const resolved = resolveOptions(options);
+    this.#transports = resolved.transports;
     this.#acks = new PendingRequests(resolved.clock, resolved.requestTimeoutMs);
     this.#queue = new PublishQueue(resolved.maxQueuedPublishes);
     this.#connection = new Connection(resolved, CODECS[resolved.codec], this.#events, {
@@ -66,6 +69,11 @@ export class PulseClient {
   /** The `welcome` of the current connection (undefined while not connected). */
   get welcome(): Welcome | undefined {
     return this.#connection.welcome;
+  }
+
+  /** The transport of the current or next connection attempt (`websocket`, or `sse` after a fallback). */
+  get transport(): TransportName {
+    return this.#transports.current;
   }
 
   get serverId(): string | undefined {

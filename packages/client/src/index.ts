@@ -16,6 +16,9 @@ export type { PulseErrorCode } from './errors.js';
 export type { ConnectionStatus, StatusEvent } from './status.js';
 export type { MessageHandler, SubscribeOptions } from './subscriptions.js';
 export { ReadyState } from './socket.js';
+export { SseSocket } from './sse-socket.js';
+export type { FetchLike } from './sse-socket.js';
+export type { TransportName } from './transport.js';
 export type {
   SocketCloseEvent,
   SocketConstructor,

@@ -1,7 +1,6 @@
-import type { ResumePosition } from '@pulse/protocol';
+import { formatEventId, MAX_EVENT_ID_TOPICS, type ResumePosition } from '@pulse/protocol';
 import type { BusMessage } from '../bus/bus-message.js';
 import { Connection } from '../fanout/connection.js';
-import { formatEventId, MAX_ID_TOPICS } from './event-id.js';
 import type { SseSink } from './sse-sink.js';
 
 /**
@@ -20,7 +19,7 @@ export class SseConnection extends Connection {
   /** Seeds the positions a resumed stream starts from. */
   resumeFrom(positions: ReadonlyMap<string, ResumePosition>): void {
     for (const [topic, p] of positions) {
-      if (this.positions.size >= MAX_ID_TOPICS) break;
+      if (this.positions.size >= MAX_EVENT_ID_TOPICS) break;
       this.positions.set(topic, { seq: p.seq, epoch: p.epoch });
     }
   }
@@ -33,7 +32,7 @@ export class SseConnection extends Connection {
       if (p) {
         p.seq = m.seq;
         p.epoch = m.epoch;
-      } else if (positions.size < MAX_ID_TOPICS) {
+      } else if (positions.size < MAX_EVENT_ID_TOPICS) {
         positions.set(m.topic, { seq: m.seq, epoch: m.epoch });
       }
     }

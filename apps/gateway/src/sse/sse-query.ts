@@ -2,12 +2,12 @@ import {
   ErrorCode,
   MAX_HISTORY_REQUEST,
   isTopicPattern,
+  parseEventId,
   topicMatches,
   type ResumePosition,
   type Subscribe,
 } from '@pulse/protocol';
 import { deny, type Denial } from '../auth/denial.js';
-import { parseEventId } from './event-id.js';
 
 const KNOWN = new Set(['topics', 'maxRate', 'history', 'lastEventId', 'token']);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEventId, parseEventId } from './event-id.js';
+import { formatEventId, parseEventId } from './sse.js';
 
 describe('SSE event ids', () => {
   it('lists every topic with its seq, writing an epoch only when it changes', () => {

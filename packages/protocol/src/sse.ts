@@ -1,9 +1,15 @@
-import { MAX_RESUME_POSITIONS, isTopic, type ResumePosition } from '@pulse/protocol';
+import { MAX_RESUME_POSITIONS, type ResumePosition } from './client-messages.js';
+import { isTopic } from './topics.js';
+
+/**
+ * Server-sent events (`GET /sse`) carry the same frames as a JSON WebSocket, one per event's
+ * `data:` line. Their event id is defined here, once, for the gateway and the client.
+ */
 
 /** Most topics one SSE event id lists; later topics are delivered but not resumable by id. */
-export const MAX_ID_TOPICS = 100;
-/** Longest Last-Event-ID accepted (browsers resend it as a header). */
-export const MAX_ID_LENGTH = 8192;
+export const MAX_EVENT_ID_TOPICS = 100;
+/** Longest Last-Event-ID a server accepts (browsers resend it as a header). */
+export const MAX_EVENT_ID_LENGTH = 8192;
 
 /**
  * The SSE event id is the stream's position in every topic it has delivered, so that the one
@@ -13,6 +19,7 @@ export const MAX_ID_LENGTH = 8192;
  *
  * An entry without an epoch has the epoch of the entry before it (the first always has one);
  * epochs are percent-encoded. One topic is simply `price.BTC:42:lq3v9k2b-a1b2c3`.
+ * @since protocol 1
  */
 export function formatEventId(positions: ReadonlyMap<string, ResumePosition>): string {
   let out = '';
@@ -28,10 +35,11 @@ export function formatEventId(positions: ReadonlyMap<string, ResumePosition>): s
   return out;
 }
 
-/** Parses a Last-Event-ID; a reason string when it is not one of ours. */
+/** Parses an SSE event id (`Last-Event-ID`); a reason string when it is not one of ours. */
 export function parseEventId(id: string): Map<string, ResumePosition> | string {
   const out = new Map<string, ResumePosition>();
-  if (id.length > MAX_ID_LENGTH) return `Last-Event-ID longer than ${MAX_ID_LENGTH} characters`;
+  if (id.length > MAX_EVENT_ID_LENGTH)
+    return `Last-Event-ID longer than ${MAX_EVENT_ID_LENGTH} characters`;
   let epoch: string | undefined;
   for (const entry of id.split(',')) {
     const [topic, seqText, epochText, extra] = entry.split(':');
