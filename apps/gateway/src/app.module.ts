@@ -8,7 +8,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { SseModule } from './sse/sse.module.js';
 import { WsModule } from './ws/ws.module.js';
 
-/** The gateway: config → auth → (ingest → bus → fan-out over ws) → health. */
+/** The gateway: config, logs → auth → (ingest → bus → fan-out over ws and sse) → health, metrics. */
 @Module({})
 export class AppModule {
   static forRoot(config?: GatewayConfig): DynamicModule {

@@ -1,18 +1,18 @@
 import { CloseCode } from '@pulse/protocol';
 import { describe, expect, it } from 'vitest';
 import { startGateway } from './gateway-resource.js';
+import { SseReader } from './sse-reader.js';
 import { TestSocket } from './test-socket.js';
 
 /** JWT `exp` has whole seconds: a 2 s token expires 1-2 s from now. */
 const SHORT_TTL_S = 2;
 
 describe('token expiry while connected', () => {
-  it('warns with TOKEN_EXPIRING, then closes with 4002 at expiry', async () => {
+  it('warns with TOKEN_EXPIRING, then closes with 4002 at expiry, on a socket and on SSE', async () => {
     await using gw = await startGateway({ TOKEN_EXPIRY_NOTICE_MS: '1500' });
-    await using s = await TestSocket.connect(
-      gw.wsUrl,
-      await gw.token('operator', 'op', SHORT_TTL_S),
-    );
+    const token = await gw.token('operator', 'op', SHORT_TTL_S);
+    await using s = await TestSocket.connect(gw.wsUrl, token);
+    await using sse = await SseReader.open(`${gw.httpUrl}/sse?topics=price.X&token=${token}`);
     const notice = await s.next('notice');
     expect(notice).toMatchObject({ code: 'TOKEN_EXPIRING' });
     expect(notice.retryAfterMs).toBeGreaterThan(0);
@@ -20,6 +20,14 @@ describe('token expiry while connected', () => {
     expect(await s.closed).toMatchObject({
       code: CloseCode.TOKEN_EXPIRED,
       reason: 'token expired',
+    });
+    await sse.ended;
+    expect(sse.frames).toContainEqual(
+      expect.objectContaining({ type: 'notice', code: 'TOKEN_EXPIRING' }),
+    );
+    expect(sse.events.at(-1)).toEqual({
+      event: 'close',
+      data: JSON.stringify({ code: CloseCode.TOKEN_EXPIRED, reason: 'token expired' }),
     });
   });
 
