@@ -63,6 +63,38 @@ describe('POST /publish', () => {
   });
 });
 
+describe('CORS for browser pages on allowed origins', () => {
+  it('answers the preflight for allowed origins only, and refuses others with 403', async () => {
+    await using gw = await startGateway({ ALLOWED_ORIGINS: 'https://ops.example.com' });
+    const preflight = (origin: string) =>
+      fetch(`${gw.httpUrl}/publish`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
+    const ok = await preflight('https://ops.example.com');
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://ops.example.com');
+    expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const res = await fetch(`${gw.httpUrl}/publish`, {
+      method: 'POST',
+      headers: {
+        origin: 'https://evil.example',
+        'content-type': 'application/json',
+        authorization: `Bearer ${await gw.token('feed', 'f')}`,
+      },
+      body: JSON.stringify({ topic: 'price.X', payload: tick(1) }),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: 'ORIGIN_NOT_ALLOWED' });
+  });
+});
+
 async function poster(base: string, token: string | undefined) {
   return async (body: unknown) => {
     const res = await fetch(`${base}/publish`, {

@@ -166,6 +166,11 @@ export class SseSocket implements SocketLike {
     }
     if (stream !== this.#stream) return void res.body?.cancel().catch(() => {});
     if (!res.ok || !res.body) return this.#refused(res);
+    // A dev server's SPA fallback or a captive portal answers 200 with HTML: not our stream.
+    if (!res.headers.get('content-type')?.startsWith('text/event-stream')) {
+      void res.body.cancel().catch(() => {});
+      return this.#fail(ABNORMAL, 'sse: the response is not an event stream');
+    }
     try {
       await this.#read(res.body, stream);
     } catch (error) {

@@ -13,7 +13,7 @@ import { Stats } from './stats.js';
 export class PrometheusRegistry {
   readonly registry = new Registry();
   /** Open connections per transport (`ws`, `sse`), registered by whoever owns them. */
-  readonly connectionsByRole = new Map<string, () => Iterable<Connection>>();
+  readonly openConnections = new Map<string, () => Iterable<Connection>>();
   ingestPending: () => number = () => 0;
 
   constructor(
@@ -125,7 +125,7 @@ export class PrometheusRegistry {
       'Open connections by role and transport (ws, sse)',
       ['role', 'transport'],
       (g) => {
-        for (const [transport, all] of this.connectionsByRole) {
+        for (const [transport, all] of this.openConnections) {
           const byRole: Record<string, number> = { operator: 0, device: 0, feed: 0, admin: 0 };
           for (const c of all()) byRole[c.principal.role] = (byRole[c.principal.role] ?? 0) + 1;
           for (const [role, n] of Object.entries(byRole)) g.set({ role, transport }, n);

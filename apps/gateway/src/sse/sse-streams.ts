@@ -64,7 +64,7 @@ export class SseStreams implements OnModuleInit, OnModuleDestroy, BeforeApplicat
   }
 
   onModuleInit(): void {
-    this.prometheus.connectionsByRole.set('sse', () => this.all);
+    this.prometheus.openConnections.set('sse', () => this.all);
     this.keepalive = setInterval(() => this.ping(Date.now()), this.config.heartbeatMs);
     this.keepalive.unref();
   }

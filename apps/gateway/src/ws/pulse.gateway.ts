@@ -42,7 +42,7 @@ export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeA
 
   afterInit(): void {
     this.heartbeat.start();
-    this.prometheus.connectionsByRole.set('ws', () => this.connections.all);
+    this.prometheus.openConnections.set('ws', () => this.connections.all);
     this.prometheus.ingestPending = () => this.gate.pending;
   }
 
