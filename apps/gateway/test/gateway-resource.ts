@@ -41,7 +41,12 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config)],
   }).compile();
-  const app = configureApp(moduleRef.createNestApplication({ logger: ['error'] }));
+  const app = configureApp(
+    moduleRef.createNestApplication({
+      // PULSE_TEST_LOG=1 shows the gateway's own logs when a test needs explaining.
+      logger: process.env.PULSE_TEST_LOG ? ['log', 'warn', 'error'] : ['error'],
+    }),
+  );
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   let closed = false;

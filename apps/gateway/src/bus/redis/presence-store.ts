@@ -19,6 +19,8 @@ export class RedisPresenceStore implements PresenceStore {
   private readonly local = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
   private sweeping = false;
+  /** Joins and leaves in flight, so shutdown lets them finish. */
+  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
     private readonly writer: TopicWriter,
@@ -33,22 +35,39 @@ export class RedisPresenceStore implements PresenceStore {
     for (const t of this.timers) t.unref();
   }
 
-  async join(deviceId: string): Promise<void> {
+  join(deviceId: string): Promise<void> {
     this.local.add(deviceId);
-    await Promise.all([
-      this.writer.presence(deviceId, 'join', this.leaseMs),
-      this.indexLease(deviceId),
-    ]);
+    return this.track(
+      Promise.all([
+        this.writer.presence(deviceId, 'join', this.leaseMs),
+        this.indexLease(deviceId),
+      ]),
+    );
   }
 
-  async leave(deviceId: string): Promise<void> {
+  leave(deviceId: string): Promise<void> {
     this.local.delete(deviceId);
-    await this.writer.presence(deviceId, 'leave', this.leaseMs);
-    await this.link.commands.zrem(this.keys.leaseIndex(), `${deviceId} ${this.instanceId}`);
+    return this.track(
+      (async () => {
+        await this.writer.presence(deviceId, 'leave', this.leaseMs);
+        await this.link.commands.zrem(this.keys.leaseIndex(), `${deviceId} ${this.instanceId}`);
+      })(),
+    );
   }
 
-  stop(): void {
+  /** Stops refreshing and sweeping; resolves when joins and leaves in flight are done. */
+  async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    await Promise.allSettled(this.pending);
+  }
+
+  private async track(work: Promise<unknown>): Promise<void> {
+    this.pending.add(work);
+    try {
+      await work;
+    } finally {
+      this.pending.delete(work);
+    }
   }
 
   private refresh(): void {

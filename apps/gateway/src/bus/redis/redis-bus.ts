@@ -14,6 +14,9 @@ import { Sequencer } from './sequencer.js';
 import { TopicSnapshot } from './topic-snapshot.js';
 import { TopicWriter } from './topic-writer.js';
 
+/** How often an idle bus checks that Redis still answers. */
+const PING_MS = 1000;
+
 export interface RedisBusOptions extends RedisLinkOptions {
   /** Namespace of every key and channel (several deployments may share one Redis). */
   readonly keyPrefix: string;
@@ -48,10 +51,18 @@ export class RedisBus implements Bus {
   private listener: (message: BusMessage) => void = () => {};
   private connectedOnce = false;
   private closed = false;
+  /** Last time Redis failed to answer a command on an open connection (it may hang). */
+  private failure: { at: number; reason: string } | undefined;
+  private readonly pinger: NodeJS.Timeout;
 
   constructor(private readonly options: RedisBusOptions) {
     this.keys = new RedisKeys(options.keyPrefix);
     const onError = (err: unknown) => this.logger.warn(String(err));
+    // Only failures on an open connection: a closed one already shows in the link's state.
+    const onFailure = (err: unknown) => {
+      if (!this.link.commandsReady()) return;
+      this.failure = { at: Date.now(), reason: err instanceof Error ? err.message : String(err) };
+    };
     this.link = createLink(options, {
       frame: (frame) => this.onFrame(frame),
       subscriberUp: () => void this.restore(),
@@ -79,6 +90,7 @@ export class RedisBus implements Bus {
         instanceId: options.instanceId,
       },
       onError,
+      onFailure,
     );
     this.presence = new RedisPresenceStore(
       this.writer,
@@ -88,6 +100,11 @@ export class RedisBus implements Bus {
       options.presenceTtlMs,
       onError,
     );
+    // A hung Redis keeps its connections open; a ping that times out tells readiness anyway.
+    this.pinger = setInterval(() => {
+      if (this.link.commandsReady()) this.link.commands.ping().catch(onFailure);
+    }, PING_MS);
+    this.pinger.unref();
   }
 
   /** Resolves true once connected and subscribed, false if Redis did not answer in `timeoutMs`. */
@@ -119,6 +136,7 @@ export class RedisBus implements Bus {
   }
 
   unwatch(pattern: string): void {
+    if (this.closed) return;
     const n = (this.watched.get(pattern) ?? 0) - 1;
     if (n > 0) return void this.watched.set(pattern, n);
     if (n < 0) return;
@@ -168,6 +186,10 @@ export class RedisBus implements Bus {
 
   status(): BusStatus {
     if (this.closed) return { ready: false, kind: 'redis', reason: 'redis bus closed' };
+    const f = this.failure;
+    if (f && Date.now() - f.at < Math.max(2 * PING_MS, 2 * this.options.commandTimeoutMs)) {
+      return { ready: false, kind: 'redis', reason: `redis not answering (${f.reason})` };
+    }
     if (this.link.commandsReady() && this.interest.isLive) return { ready: true, kind: 'redis' };
     return {
       ready: false,
@@ -179,7 +201,9 @@ export class RedisBus implements Bus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.presence.stop();
+    clearInterval(this.pinger);
+    // Leaves of the connections that just drained still go out before the connections close.
+    await this.presence.stop();
     await this.link.quit();
   }
 
@@ -189,7 +213,8 @@ export class RedisBus implements Bus {
    */
   disconnect(): void {
     this.closed = true;
-    this.presence.stop();
+    clearInterval(this.pinger);
+    void this.presence.stop();
     this.link.disconnect();
   }
 
@@ -234,16 +259,14 @@ export class RedisBus implements Bus {
     count: number,
     create: boolean,
   ): Promise<TopicSnapshot | undefined> {
-    const reply = await this.scripts.pulseReadBuffer(
-      this.keys.meta(topic),
-      this.keys.log(topic),
+    const reply = await this.scripts.read(this.keys.meta(topic), this.keys.log(topic), [
       from ? from.seq : '',
       from ? from.epoch : '',
       count,
       create ? 1 : 0,
       this.nonce,
       this.options.historyTtlMs,
-    );
+    ]);
     return TopicSnapshot.fromReply(topic, reply);
   }
 }

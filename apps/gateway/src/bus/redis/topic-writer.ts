@@ -38,6 +38,8 @@ export class TopicWriter {
     private readonly keys: RedisKeys,
     private readonly options: WriterOptions,
     private readonly onError: (err: unknown) => void,
+    /** A publish Redis did not take (down, or not answering in time). */
+    private readonly onFailure: (err: unknown) => void,
   ) {}
 
   async publish(topic: string, payload: unknown): Promise<BusMessage> {
@@ -46,24 +48,24 @@ export class TopicWriter {
     const o = this.options;
     let reply: [number, string, string?];
     try {
-      reply = await this.scripts.pulsePublish(
-        2 + keys.length,
-        this.keys.meta(topic),
-        this.keys.log(topic),
-        ...keys,
-        topic,
-        JSON.stringify(payload),
-        ts,
-        o.historySize,
-        o.historyTtlMs,
-        o.nonce,
-        this.link.publishCommand,
-        this.keys.channel(topic),
-        INDEX_CAP,
-        this.link.sharded ? 1 : 0,
-        ...channels,
+      reply = await this.scripts.publish(
+        [this.keys.meta(topic), this.keys.log(topic), ...keys],
+        [
+          topic,
+          JSON.stringify(payload),
+          ts,
+          o.historySize,
+          o.historyTtlMs,
+          o.nonce,
+          this.link.publishCommand,
+          this.keys.channel(topic),
+          INDEX_CAP,
+          this.link.sharded ? 1 : 0,
+          ...channels,
+        ],
       );
     } catch (err) {
+      this.onFailure(err);
       throw new RedisUnavailable(`publish failed: ${String(err)}`);
     }
     const [seq, epoch, frame] = reply;
@@ -84,25 +86,23 @@ export class TopicWriter {
     const topic = topics.presence(deviceId);
     const { keys, channels, variants } = this.variantParts(topic);
     const o = this.options;
-    const [, holdsLease, , , frame] = await this.scripts.pulsePresence(
-      3 + keys.length,
-      this.keys.meta(topic),
-      this.keys.log(topic),
-      this.keys.leases(topic),
-      ...keys,
-      topic,
-      deviceId,
-      instance,
-      op,
-      leaseMs,
-      o.historySize,
-      o.historyTtlMs,
-      o.nonce,
-      this.link.publishCommand,
-      this.keys.channel(topic),
-      INDEX_CAP,
-      this.link.sharded ? 1 : 0,
-      ...channels,
+    const [, holdsLease, , , frame] = await this.scripts.presence(
+      [this.keys.meta(topic), this.keys.log(topic), this.keys.leases(topic), ...keys],
+      [
+        topic,
+        deviceId,
+        instance,
+        op,
+        leaseMs,
+        o.historySize,
+        o.historyTtlMs,
+        o.nonce,
+        this.link.publishCommand,
+        this.keys.channel(topic),
+        INDEX_CAP,
+        this.link.sharded ? 1 : 0,
+        ...channels,
+      ],
     );
     if (frame !== undefined) this.publishVariants(topic, variants, Date.now(), frame);
     return holdsLease === 1;
@@ -122,8 +122,7 @@ export class TopicWriter {
   private publishVariants(topic: string, variants: string[], ts: number, frame: string): void {
     for (const v of variants) {
       this.scripts
-        .pulseVariant(
-          this.keys.index(v),
+        .variant(this.keys.index(v), [
           this.keys.channel(v),
           topic,
           ts,
@@ -131,7 +130,7 @@ export class TopicWriter {
           INDEX_CAP,
           this.link.publishCommand,
           frame,
-        )
+        ])
         .catch(this.onError);
     }
   }
