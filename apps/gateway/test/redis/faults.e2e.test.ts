@@ -57,6 +57,14 @@ describe('Redis faults', () => {
     op.send({ type: 'ping', ts: 1 });
     expect(await op.next('pong')).toEqual({ type: 'pong', ts: 1 });
     expect(dev.ws.readyState).toBe(1);
+
+    // Back: the pattern whose subscribe failed can be subscribed (nothing stuck), publishes flow.
+    await redis.restart();
+    await untilReadiness(gw, 200);
+    op.send({ type: 'subscribe', id: 3, topic: 'price.X', history: 0 });
+    expect(await op.next('subscribed')).toMatchObject({ id: 3, seq: 0 });
+    await publishN(dev, 'device.d1.temperature', 5, 5);
+    expect((await op.messages(1))[0]).toMatchObject({ seq: 1, payload: { value: 5 } });
   });
 
   it('Redis hangs: a publish fails after the command timeout and readiness says so', async () => {

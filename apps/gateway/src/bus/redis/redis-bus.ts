@@ -67,10 +67,11 @@ export class RedisBus implements Bus {
       frame: (frame) => this.onFrame(frame),
       subscriberUp: () => void this.restore(),
       subscriberDown: () => this.interest.lost(),
-      state: (up, detail) =>
-        up
-          ? this.logger.log(`redis ${detail} connected`)
-          : this.logger.warn(`redis ${detail}: ${this.link.lastError ?? 'connection closed'}`),
+      state: (up, detail) => {
+        if (this.closed) return; // our own quit
+        if (up) this.logger.log(`redis ${detail} connected`);
+        else this.logger.warn(`redis ${detail}: ${this.link.lastError ?? 'connection closed'}`);
+      },
     });
     this.scripts = defineScripts(this.link.commands);
     this.interest = new Interest(this.link, onError);
