@@ -108,6 +108,15 @@ export class RedisBus implements Bus {
     this.pinger.unref();
   }
 
+  /** The command connection, for other shared state (publish quotas across instances). */
+  get commands(): RedisLink['commands'] {
+    return this.link.commands;
+  }
+
+  get keyPrefix(): string {
+    return this.options.keyPrefix;
+  }
+
   /** Resolves true once connected and subscribed, false if Redis did not answer in `timeoutMs`. */
   async start(timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
