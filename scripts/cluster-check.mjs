@@ -68,6 +68,7 @@ export async function checkCluster(httpUrl, { count = 20, log = console.log } = 
   }
   const feed = await open(wsUrl, await token(httpUrl, 'feed', 'check-feed'));
   const { serverId: feedServer } = await feed.next((f) => f.type === 'welcome');
+  // Spaced wider than the default price.* throttle (20/s), so every update is delivered.
   for (let i = 1; i <= count; i++) {
     feed.send({
       type: 'publish',
@@ -75,6 +76,7 @@ export async function checkCluster(httpUrl, { count = 20, log = console.log } = 
       topic,
       payload: { bid: i, ask: i + 1, last: i, volume: 1, ts: Date.now() },
     });
+    await new Promise((r) => setTimeout(r, 100));
   }
   await feed.next((f) => (f.type === 'ack' && f.id === count) || f.type === 'error');
   log(`[check] ${count} publishes acknowledged by ${feedServer}`);
@@ -83,9 +85,12 @@ export async function checkCluster(httpUrl, { count = 20, log = console.log } = 
     const seqs = [];
     const epochs = new Set();
     while (seqs.length < count) {
-      const m = await s.next((f) => f.type === 'message' && f.topic === topic);
-      seqs.push(m.seq);
-      epochs.add(m.epoch);
+      const f = await s.next((x) => x.type === 'message' || x.type === 'batch');
+      for (const m of f.type === 'batch' ? f.messages : [f]) {
+        if (m.topic !== topic) continue;
+        seqs.push(m.seq);
+        epochs.add(m.epoch);
+      }
     }
     const gapless = seqs.every((seq, i) => seq === i + 1);
     if (!gapless || epochs.size !== 1) throw new Error(`${server} got ${seqs.join(',')}`);
