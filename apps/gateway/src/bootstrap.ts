@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
+import type { GatewayConfig } from './config/config.schema.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 
 /** Starts the gateway from an environment; throws `ConfigError` before anything listens. */
@@ -18,14 +19,19 @@ export async function startGateway(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const log = new Logger('Pulse');
   log.log(
-    `gateway ${config.serverId} listening on http://${config.host}:${port} (ws path /ws, sse /sse, bus memory)`,
+    `gateway ${config.serverId} listening on http://${config.host}:${port} (ws path /ws, sse /sse, bus ${busName(config)})`,
   );
   if (config.jwtSecretGenerated)
     log.warn('JWT_SECRET not set: using a generated development secret');
-  if (config.redisUrl)
-    log.warn('REDIS_URL is set but the Redis bus is not built yet: using the in-memory bus');
   if (config.devTokens) log.warn('development tokens enabled at GET /auth/dev-token');
   return app;
+}
+
+function busName(config: GatewayConfig): string {
+  if (config.redisClusterNodes)
+    return `redis cluster ${config.redisClusterNodes.length} seed nodes`;
+  if (config.redisUrl) return `redis ${new URL(config.redisUrl).host}`;
+  return 'memory';
 }
 
 export interface ProcessIo {

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { startGateway } from './gateway-resource.js';
+import { BUSES, gatewaysOn } from './gateway-resource.js';
 import { TestSocket, UpgradeRefused } from './test-socket.js';
 
 const reading = { value: 1, unit: 'C', ts: 1_700_000_000_000 };
@@ -14,7 +14,9 @@ async function refusedStatus(p: Promise<unknown>): Promise<number> {
   return (err as UpgradeRefused).status;
 }
 
-describe('authentication before the upgrade', () => {
+describe.each(BUSES)('authentication before the upgrade (%s bus)', (bus) => {
+  const startGateway = gatewaysOn(bus);
+
   it('refuses a missing, malformed, wrongly signed or expired token with HTTP 401', async () => {
     await using gw = await startGateway();
     const wrongKey = await new SignJWT({ role: 'operator' })

@@ -1,9 +1,11 @@
 import { CloseCode, msgpackCodec } from '@pulse/protocol';
 import { describe, expect, it } from 'vitest';
-import { startGateway } from './gateway-resource.js';
+import { BUSES, gatewaysOn } from './gateway-resource.js';
 import { TestSocket } from './test-socket.js';
 
-describe('bad input', () => {
+describe.each(BUSES)('bad input (%s bus)', (bus) => {
+  const startGateway = gatewaysOn(bus);
+
   it('answers malformed frames with error frames and keeps the socket usable', async () => {
     await using gw = await startGateway();
     await using s = await TestSocket.connect(gw.wsUrl, await gw.token('feed', 'f'));

@@ -1,14 +1,24 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import type { Role } from '@pulse/protocol';
+import { afterAll, beforeAll } from 'vitest';
 import { AppModule } from '../src/app.module.js';
 import { configureApp } from '../src/app.setup.js';
 import { signToken } from '../src/auth/token.service.js';
 import { BUS, type Bus } from '../src/bus/bus.js';
+import { RedisBus } from '../src/bus/redis/redis-bus.js';
 import type { GatewayConfig } from '../src/config/config.schema.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { LOG_DESTINATION } from '../src/logging/logging.module.js';
+import { Connections } from '../src/ws/connections.js';
+import {
+  startRedis,
+  startRedisCluster,
+  type RedisCluster,
+  type RedisServer,
+} from './redis/redis-server.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 
@@ -23,7 +33,8 @@ const TEST_ENV = {
   TOPIC_POLICIES: 'none',
   PUBLISH_LIMITS: 'device=10000/10000,feed=10000/10000,admin=10000/10000',
   CONNECT_RATE_PER_IP: '10000',
-  LOG_LEVEL: 'error',
+  // PULSE_TEST_LOG=1 shows the gateway's own logs when a test needs explaining.
+  LOG_LEVEL: process.env.PULSE_TEST_LOG ? 'info' : 'error',
 };
 
 export interface GatewayResource extends AsyncDisposable {
@@ -36,6 +47,11 @@ export interface GatewayResource extends AsyncDisposable {
   /** `/metrics` as an admin would scrape it. */
   metrics(): Promise<string>;
   close(): Promise<void>;
+  /**
+   * Dies like a killed process: Redis connections dropped without releasing anything (presence
+   * leases run out on their own), client sockets cut without a close frame.
+   */
+  crash(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -55,7 +71,12 @@ export async function startGateway(
   if (options.bus) builder.overrideProvider(BUS).useValue(options.bus(config));
   if (options.logs) builder.overrideProvider(LOG_DESTINATION).useValue(options.logs);
   const moduleRef = await builder.compile();
-  const app = configureApp(moduleRef.createNestApplication({ logger: ['error'] }));
+  const app = configureApp(
+    moduleRef.createNestApplication({
+      // PULSE_TEST_LOG=1 shows the gateway's own logs when a test needs explaining.
+      logger: process.env.PULSE_TEST_LOG ? ['log', 'warn', 'error'] : ['error'],
+    }),
+  );
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   let closed = false;
@@ -63,6 +84,12 @@ export async function startGateway(
     if (closed) return;
     closed = true;
     await app.close();
+  };
+  const crash = async () => {
+    const bus = app.get<Bus>(BUS);
+    if (bus instanceof RedisBus) bus.disconnect();
+    for (const conn of app.get(Connections).all) conn.sink.terminate();
+    await close();
   };
   return {
     app,
@@ -79,6 +106,54 @@ export async function startGateway(
       return res.text();
     },
     close,
+    crash,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** Buses the end-to-end behaviours run on. */
+export type BusKind = 'memory' | 'redis' | 'cluster';
+export const BUSES = ['memory', 'redis'] as const satisfies readonly BusKind[];
+
+/** A fresh key namespace, so gateways on one Redis see only each other's topics. */
+export function freshPrefix(): string {
+  return `t-${randomBytes(4).toString('hex')}`;
+}
+
+/** What `gatewaysOn` gives a describe block. */
+export interface Gateways {
+  /** Starts a gateway on the block's bus (its own key namespace unless `REDIS_KEY_PREFIX` is given). */
+  (env?: Record<string, string>): Promise<GatewayResource>;
+  /** The block's Redis (undefined on the memory bus). */
+  readonly redis: () => RedisServer | undefined;
+  readonly cluster: () => RedisCluster | undefined;
+}
+
+/**
+ * `startGateway` for a describe block that runs on `bus`. For Redis one redis-server (or a
+ * 3-master cluster) is started for the block and stopped after it; every gateway gets a fresh
+ * key prefix unless the test passes `REDIS_KEY_PREFIX` to put several on one namespace.
+ */
+export function gatewaysOn(bus: BusKind): Gateways {
+  let redis: RedisServer | undefined;
+  let cluster: RedisCluster | undefined;
+  if (bus === 'redis') {
+    beforeAll(async () => {
+      redis = await startRedis();
+    });
+    afterAll(() => redis?.stop());
+  } else if (bus === 'cluster') {
+    beforeAll(async () => {
+      cluster = await startRedisCluster();
+    }, 30_000);
+    afterAll(() => cluster?.stop());
+  }
+  const start = (env: Record<string, string> = {}) => {
+    if (bus === 'memory') return startGateway(env);
+    const where: Record<string, string> = redis
+      ? { REDIS_URL: redis.url }
+      : { REDIS_CLUSTER_NODES: cluster!.seeds };
+    return startGateway({ ...where, REDIS_KEY_PREFIX: freshPrefix(), ...env });
+  };
+  return Object.assign(start, { redis: () => redis, cluster: () => cluster });
 }

@@ -1,16 +1,18 @@
 import { CloseCode } from '@pulse/protocol';
 import { describe, expect, it } from 'vitest';
-import { startGateway } from './gateway-resource.js';
+import { BUSES, gatewaysOn } from './gateway-resource.js';
 import { TestSocket } from './test-socket.js';
 
-describe('lifecycle', () => {
+describe.each(BUSES)('lifecycle (%s bus)', (bus) => {
+  const startGateway = gatewaysOn(bus);
+
   it('answers liveness and readiness', async () => {
     await using gw = await startGateway();
     const live = await fetch(`${gw.httpUrl}/health/live`);
     expect(live.status).toBe(200);
     const ready = await fetch(`${gw.httpUrl}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', bus: 'memory', connections: 0 });
+    expect(await ready.json()).toMatchObject({ status: 'ready', bus, connections: 0 });
   });
 
   it('publishes presence when a device connects and when its last connection closes', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startGateway } from './gateway-resource.js';
+import { BUSES, gatewaysOn } from './gateway-resource.js';
 import { TestSocket } from './test-socket.js';
 
 const reading = (value: number) => ({ value, unit: 'C', ts: 1_700_000_000_000 + value });
@@ -11,7 +11,9 @@ const tick = (last: number) => ({
   ts: 1_700_000_000_000,
 });
 
-describe('publish and subscribe', () => {
+describe.each(BUSES)('publish and subscribe (%s bus)', (bus) => {
+  const startGateway = gatewaysOn(bus);
+
   it('delivers every publish to every subscriber in order with consecutive sequences', async () => {
     await using gw = await startGateway();
     await using a = await TestSocket.connect(gw.wsUrl, await gw.token('operator', 'op-a'));

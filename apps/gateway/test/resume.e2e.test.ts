@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startGateway } from './gateway-resource.js';
+import { BUSES, gatewaysOn } from './gateway-resource.js';
 import { TestSocket } from './test-socket.js';
 
 const reading = (value: number) => ({ value, unit: '%', ts: 1_700_000_000_000 });
@@ -9,7 +9,9 @@ async function publishN(dev: TestSocket, topic: string, from: number, to: number
   await dev.next('ack', (f) => f.id === to);
 }
 
-describe('resume', () => {
+describe.each(BUSES)('resume (%s bus)', (bus) => {
+  const startGateway = gatewaysOn(bus);
+
   it('a reconnect with since/epoch gets exactly the missed messages, then live ones', async () => {
     await using gw = await startGateway();
     await using dev = await TestSocket.connect(gw.wsUrl, await gw.token('device', 'd1'));
@@ -39,15 +41,18 @@ describe('resume', () => {
     await publishN(d1, 'device.d1.battery', 1, 4);
     await publishN(d2, 'device.d2.battery', 1, 6);
     await using op = await TestSocket.connect(gw.wsUrl, await gw.token('operator', 'op'));
+    // Epochs are per topic (on Redis each topic has its own): learn each one.
     op.send({ type: 'subscribe', id: 1, topic: 'device.d1.battery', history: 0 });
-    const { epoch } = await op.next('subscribed');
+    const e1 = (await op.next('subscribed', (f) => f.id === 1)).epoch!;
+    op.send({ type: 'subscribe', id: 3, topic: 'device.d2.battery', history: 0 });
+    const e2 = (await op.next('subscribed', (f) => f.id === 3)).epoch!;
     op.send({
       type: 'subscribe',
       id: 2,
       topic: 'device.*.battery',
       positions: {
-        'device.d1.battery': { seq: 2, epoch: epoch! },
-        'device.d2.battery': { seq: 5, epoch: epoch! },
+        'device.d1.battery': { seq: 2, epoch: e1 },
+        'device.d2.battery': { seq: 5, epoch: e2 },
       },
     });
     expect(await op.next('subscribed', (f) => f.id === 2)).toMatchObject({ recovered: true });

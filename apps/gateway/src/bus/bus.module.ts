@@ -1,17 +1,33 @@
-import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { BUS, type Bus } from './bus.js';
 import { MemoryBus } from './memory-bus.js';
+import { RedisBus } from './redis/redis-bus.js';
+
+/** The Redis bus when Redis is configured, else the embedded one. */
+async function createBus(config: GatewayConfig): Promise<Bus> {
+  if (!config.redisUrl && !config.redisClusterNodes) return new MemoryBus(config.historySize);
+  const bus = new RedisBus({
+    ...(config.redisUrl ? { url: config.redisUrl } : {}),
+    ...(config.redisClusterNodes ? { clusterNodes: config.redisClusterNodes } : {}),
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+    connectionName: `pulse:${config.serverId}`,
+    keyPrefix: config.redisKeyPrefix,
+    historySize: config.historySize,
+    historyTtlMs: config.redisHistoryTtlMs,
+    instanceId: config.serverId,
+    presenceTtlMs: config.presenceTtlMs,
+  });
+  // Serve either way: until Redis answers, readiness is 503 and publishes get UNAVAILABLE.
+  if (!(await bus.start(config.redisConnectWaitMs))) {
+    new Logger('Bus').warn(`redis not reachable yet: ${bus.status().reason ?? ''}; retrying`);
+  }
+  return bus;
+}
 
 @Module({
-  providers: [
-    {
-      provide: BUS,
-      inject: [CONFIG],
-      useFactory: (config: GatewayConfig): Bus => new MemoryBus(config.historySize),
-    },
-  ],
+  providers: [{ provide: BUS, inject: [CONFIG], useFactory: createBus }],
   exports: [BUS],
 })
 export class BusModule implements OnApplicationShutdown {

@@ -111,8 +111,31 @@ export const EnvSchema = v.object({
       v.maxValue(65535, 'must be at most 65535'),
     ),
   ),
-  /** Reserved for the Redis bus; until it lands the gateway warns and uses the memory bus. */
+  /** Selects the Redis bus (many instances on one Redis); without it the in-memory bus runs. */
   REDIS_URL: v.optional(v.pipe(v.string(), v.url('must be a URL such as redis://127.0.0.1:6379'))),
+
+  // Redis scaling (docs/scaling.md).
+  /** Redis Cluster seed nodes, `host:port,host:port`: sharded pub/sub instead of REDIS_URL. */
+  REDIS_CLUSTER_NODES: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port...]'),
+    ),
+  ),
+  /** Prefix of every Redis key and channel, so deployments can share one Redis. */
+  REDIS_KEY_PREFIX: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 of [A-Za-z0-9_.:-]')),
+    'pulse',
+  ),
+  /** A topic's history and latest value expire this long after its last publish. */
+  REDIS_HISTORY_TTL_S: int(1, 365 * 86_400, 86_400),
+  /** A Redis command unanswered this long fails (publishers get UNAVAILABLE). */
+  REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000, 1000),
+  /** How long the gateway waits for Redis at start before serving (not ready) anyway. */
+  REDIS_CONNECT_WAIT_MS: int(0, 600_000, 5000),
+  /** A device on a dead instance goes offline this long after that instance's last refresh. */
+  PRESENCE_TTL_MS: int(300, 600_000, 15_000),
 });
 export type Env = v.InferOutput<typeof EnvSchema>;
 
@@ -163,4 +186,13 @@ export interface GatewayConfig {
   readonly metricsToken?: string;
   /** When set, `/metrics` is served on this port only (0 = any free port). */
   readonly metricsPort?: number;
+
+  // Redis scaling (docs/scaling.md).
+  /** Set for Redis Cluster (sharded pub/sub); exclusive with `redisUrl`. */
+  readonly redisClusterNodes?: readonly { readonly host: string; readonly port: number }[];
+  readonly redisKeyPrefix: string;
+  readonly redisHistoryTtlMs: number;
+  readonly redisCommandTimeoutMs: number;
+  readonly redisConnectWaitMs: number;
+  readonly presenceTtlMs: number;
 }

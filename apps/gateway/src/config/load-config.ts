@@ -46,6 +46,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'invalid configuration:\n  INGEST_LOW_WATER: must be below INGEST_HIGH_WATER',
     );
   }
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) {
+    throw new ConfigError(
+      'invalid configuration:\n  REDIS_CLUSTER_NODES: set either REDIS_URL or REDIS_CLUSTER_NODES, not both',
+    );
+  }
   const generated = !e.JWT_SECRET;
   return {
     env: e.NODE_ENV,
@@ -87,5 +92,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenExpiryNoticeMs: e.TOKEN_EXPIRY_NOTICE_MS,
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     ...(e.METRICS_PORT !== undefined ? { metricsPort: e.METRICS_PORT } : {}),
+    ...(e.REDIS_CLUSTER_NODES ? { redisClusterNodes: parseNodes(e.REDIS_CLUSTER_NODES) } : {}),
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    redisHistoryTtlMs: e.REDIS_HISTORY_TTL_S * 1000,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    redisConnectWaitMs: e.REDIS_CONNECT_WAIT_MS,
+    presenceTtlMs: e.PRESENCE_TTL_MS,
   };
+}
+
+function parseNodes(list: string): { host: string; port: number }[] {
+  return list.split(',').map((node) => {
+    const colon = node.lastIndexOf(':');
+    return { host: node.slice(0, colon), port: Number(node.slice(colon + 1)) };
+  });
 }

@@ -2,6 +2,7 @@ import type { Codec, ErrorFrame, ServerMessage } from '@pulse/protocol';
 import type { Principal } from '../auth/claims.js';
 import type { BusMessage } from '../bus/bus-message.js';
 import type { TokenBucket } from '../ingest/token-bucket.js';
+import { WindowCounter } from '../ingest/window-counter.js';
 import type { Outflow } from './outflow.js';
 import { BINARY, SINK_OPEN, TEXT, type Sink } from './sink.js';
 import type { Subscription } from './subscription.js';
@@ -18,12 +19,10 @@ export class Connection {
   readonly openedAt = Date.now();
   /** Last time any frame arrived (heartbeat liveness). */
   lastSeenAt = this.openedAt;
-  /** Invalid frames in the current window (see `countInvalidFrame`). */
-  invalidFrames = 0;
-  invalidWindowStart = 0;
-  /** Rate-limited requests in the current window (abuse detection). */
-  rateLimitedCount = 0;
-  rateLimitedWindowStart = 0;
+  /** Invalid frames per 10 s: a stream of them closes the connection (4003). */
+  readonly invalidFrames = new WindowCounter(10_000);
+  /** Rate-limit refusals per 10 s: persistent abuse closes the connection (4102). */
+  readonly rateLimited = new WindowCounter(10_000);
   /** Error frames sent so far (the close log line reports it). */
   errorsSent = 0;
   closed = false;

@@ -5,8 +5,6 @@ import type { GatewayConfig } from '../config/config.schema.js';
 import type { Connection } from '../fanout/connection.js';
 import { FanoutService } from '../fanout/fanout.service.js';
 import { Stats } from '../metrics/stats.js';
-import { countRateLimited } from './abuse.js';
-import { countInvalidFrame } from './invalid-frames.js';
 import { TokenRefresh } from '../session/token-refresh.js';
 import { Publisher } from './publisher.js';
 
@@ -91,7 +89,7 @@ export class InboundRouter {
       retryAfterMs: wait,
       ...ref,
     });
-    if (countRateLimited(conn, this.config.rateLimitAbuse))
+    if (conn.rateLimited.hit() >= this.config.rateLimitAbuse)
       conn.close(CloseCode.RATE_LIMIT_ABUSE, 'persistently over control-message limit');
     return false;
   }
@@ -101,7 +99,7 @@ export class InboundRouter {
     conn.send(
       ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref },
     );
-    if (countInvalidFrame(conn, this.config.maxInvalidFrames)) {
+    if (conn.invalidFrames.hit() >= this.config.maxInvalidFrames) {
       conn.close(CloseCode.PROTOCOL_VIOLATION, 'too many invalid frames');
     }
   }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { BUS, type Bus } from '../bus/bus.js';
 import { BusModule } from '../bus/bus.module.js';
+import { RedisBus } from '../bus/redis/redis-bus.js';
 import { FanoutModule } from '../fanout/fanout.module.js';
 import { SessionModule } from '../session/session.module.js';
 import { AuthModule } from '../auth/auth.module.js';
@@ -8,11 +10,25 @@ import { PublishController } from './publish.controller.js';
 import { IngestGate } from './ingest-gate.js';
 import { PublishLimiter } from './publish-limiter.js';
 import { Publisher } from './publisher.js';
+import { RedisQuota } from './redis-quota.js';
+import { LocalQuota, SHARED_QUOTA, type SharedQuota } from './shared-quota.js';
 
 @Module({
   imports: [BusModule, FanoutModule, SessionModule, AuthModule],
   controllers: [PublishController],
-  providers: [Publisher, PublishLimiter, IngestGate, InboundRouter],
+  providers: [
+    {
+      provide: SHARED_QUOTA,
+      inject: [BUS],
+      // Quotas must hold across instances only when there are several: with Redis.
+      useFactory: (bus: Bus): SharedQuota =>
+        bus instanceof RedisBus ? new RedisQuota(bus.commands, bus.keyPrefix) : new LocalQuota(),
+    },
+    Publisher,
+    PublishLimiter,
+    IngestGate,
+    InboundRouter,
+  ],
   exports: [InboundRouter, IngestGate, Publisher],
 })
 export class IngestModule {}

@@ -14,7 +14,6 @@ import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import type { Connection } from '../fanout/connection.js';
 import { Stats } from '../metrics/stats.js';
-import { countRateLimited } from './abuse.js';
 import { IngestGate } from './ingest-gate.js';
 import { PublishLimiter } from './publish-limiter.js';
 
@@ -46,7 +45,7 @@ export class Publisher {
     conn.send(outcome);
     if (
       outcome.code === ErrorCode.RATE_LIMITED &&
-      countRateLimited(conn, this.config.rateLimitAbuse)
+      conn.rateLimited.hit() >= this.config.rateLimitAbuse
     )
       conn.close(CloseCode.RATE_LIMIT_ABUSE, 'persistently over publish quota');
   }

@@ -1,25 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { topics, type Presence } from '@pulse/protocol';
-import { BUS, type Bus } from '../bus/bus.js';
 import type { Connection } from '../fanout/connection.js';
+import { PRESENCE_STORE, type PresenceStore } from './presence-store.js';
 
 /**
- * Publishes `presence.<deviceId>` when a device's first connection opens and when its last one
- * closes, so every operator sees the same online/offline state (and can resume it like any topic).
+ * Tells the presence store when a device's first connection on this instance opens and when
+ * its last one closes; the store decides what every operator sees (see `PresenceStore`).
  */
 @Injectable()
 export class PresenceService {
   private readonly logger = new Logger('Presence');
   private readonly openByDevice = new Map<string, number>();
 
-  constructor(@Inject(BUS) private readonly bus: Bus) {}
+  constructor(@Inject(PRESENCE_STORE) private readonly store: PresenceStore) {}
 
   connected(conn: Connection): void {
     if (conn.principal.role !== 'device') return;
     const id = conn.principal.subject;
     const n = (this.openByDevice.get(id) ?? 0) + 1;
     this.openByDevice.set(id, n);
-    if (n === 1) this.announce(id, true);
+    if (n === 1) this.report(id, this.store.join(id));
   }
 
   disconnected(conn: Connection): void {
@@ -28,16 +27,15 @@ export class PresenceService {
     const n = (this.openByDevice.get(id) ?? 1) - 1;
     if (n > 0) return void this.openByDevice.set(id, n);
     this.openByDevice.delete(id);
-    this.announce(id, false);
+    this.report(id, this.store.leave(id));
   }
 
   get onlineDevices(): number {
     return this.openByDevice.size;
   }
 
-  private announce(deviceId: string, online: boolean): void {
-    const payload: Presence = { deviceId, online, lastSeen: Date.now() };
-    this.bus.publish(topics.presence(deviceId), payload).catch((err: unknown) => {
+  private report(deviceId: string, done: Promise<void>): void {
+    done.catch((err: unknown) => {
       this.logger.warn(`presence of ${deviceId} not published: ${String(err)}`);
     });
   }

@@ -1,0 +1,151 @@
+/**
+ * Lua run inside Redis. Each script touches the keys of one topic (one hash tag), so it is atomic
+ * and valid on Redis Cluster. Frames are built here, once, because seq and epoch are only known
+ * here; their layout is fixed (`frame-header.ts` reads it back without a JSON parse) and equals
+ * `JSON.stringify(BusMessage.toWire())`.
+ */
+
+/** Shared functions, prepended to the scripts below. */
+const LIB = `
+local function new_epoch(nonce)
+  local t = redis.call('TIME')
+  return string.format('%x%06x', t[1], t[2]) .. '-' .. nonce
+end
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return string.format('%.0f', t[1] * 1000 + math.floor(t[2] / 1000))
+end
+
+-- Next seq, stream entry, latest frame and TTL of one topic. A topic without meta (never
+-- published, expired, or a Redis that restarted empty) gets a new epoch and an empty stream.
+local function append(meta, log, topic, payload, ts, history, ttl, nonce)
+  local epoch = redis.call('HGET', meta, 'epoch')
+  if not epoch then
+    epoch = new_epoch(nonce)
+    redis.call('DEL', log)
+    redis.call('HSET', meta, 'epoch', epoch, 'seq', 0)
+  end
+  local seq = redis.call('HINCRBY', meta, 'seq', 1)
+  local frame = '{"type":"message","topic":"' .. topic .. '","seq":' .. seq .. ',"epoch":"' ..
+    epoch .. '","ts":' .. ts .. ',"payload":' .. payload .. '}'
+  redis.call('XADD', log, 'MAXLEN', history, seq .. '-0', 'f', frame)
+  redis.call('HSET', meta, 'last', frame)
+  redis.call('PEXPIRE', meta, ttl)
+  redis.call('PEXPIRE', log, ttl)
+  return seq, epoch, frame
+end
+
+-- Records the topic in a pattern's index (bounded: entries older than the TTL and beyond the
+-- cap are dropped whenever a new topic joins) and publishes the frame on the pattern's channel.
+local function index_and_publish(index, channel, topic, ts, ttl, cap, pubcmd, frame)
+  if redis.call('ZADD', index, ts, topic) == 1 then
+    redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. string.format('%.0f', tonumber(ts) - tonumber(ttl)))
+    redis.call('ZREMRANGEBYRANK', index, 0, -tonumber(cap) - 1)
+  end
+  redis.call('PEXPIRE', index, ttl)
+  redis.call(pubcmd, channel, frame)
+end
+`;
+
+/**
+ * KEYS: meta, log, then (standalone only) the index of each wildcard variant.
+ * ARGV: topic, payload JSON, ts, history, ttl ms, epoch nonce, PUBLISH|SPUBLISH, topic channel,
+ *       index cap, return frame (1|0), then one channel per variant index key.
+ * Returns {seq, epoch[, frame]}.
+ */
+export const PUBLISH_LUA = `${LIB}
+local seq, epoch, frame = append(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+redis.call(ARGV[7], ARGV[8], frame)
+for i = 3, #KEYS do
+  index_and_publish(KEYS[i], ARGV[i + 8], ARGV[1], ARGV[3], ARGV[5], ARGV[9], ARGV[7], frame)
+end
+if ARGV[10] == '1' then return {seq, epoch, frame} end
+return {seq, epoch}
+`;
+
+/**
+ * The wildcard half of a publish on Redis Cluster, where a variant's channel and index live in
+ * another slot than the topic. KEYS: index. ARGV: channel, topic, ts, ttl ms, cap, SPUBLISH, frame.
+ */
+export const VARIANT_LUA = `${LIB}
+index_and_publish(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+return 1
+`;
+
+/**
+ * One consistent read of a topic: epoch, latest seq and the frames a recovery may need — the
+ * last `count`, or from `since` + 1 when `sinceEpoch` is the current epoch (bounded by history).
+ * KEYS: meta, log. ARGV: since ('' for none), sinceEpoch, count (>= 1), create (1|0), nonce, ttl.
+ * Returns {} for an unknown topic unless `create`, which gives it an epoch (a subscriber learns
+ * the epoch its later resume will be checked against), else {epoch, seq, entries}; entries is
+ * either XRANGE output or, when only the latest is wanted, {frame}.
+ */
+export const READ_LUA = `${LIB}
+local m = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'last')
+local epoch = m[1]
+if not epoch then
+  if ARGV[4] ~= '1' then return {} end
+  epoch = new_epoch(ARGV[5])
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+  redis.call('PEXPIRE', KEYS[1], ARGV[6])
+  return {epoch, 0, {}}
+end
+local seq = tonumber(m[2])
+local from = seq - tonumber(ARGV[3]) + 1
+if ARGV[1] ~= '' and ARGV[2] == epoch then
+  local s = tonumber(ARGV[1]) + 1
+  if s < from then from = s end
+end
+if from < 1 then from = 1 end
+if from > seq then return {epoch, seq, {}} end
+if from == seq and m[3] then return {epoch, seq, {m[3]}} end
+return {epoch, seq, redis.call('XRANGE', KEYS[2], string.format('%.0f', from), '+')}
+`;
+
+/**
+ * Device presence from instance leases, with the presence message published in the same step,
+ * so online/offline transitions are never reordered between instances.
+ * KEYS: meta, log, leases, then (standalone only) variant index keys.
+ * ARGV: topic, deviceId, instance, op (join|refresh|leave|sweep), lease ms, history, ttl ms,
+ *       nonce, PUBLISH|SPUBLISH, topic channel, index cap, return frame (1|0), variant channels.
+ * Redis's clock decides expiry, so instances with skewed clocks agree.
+ * Returns {changed, this instance still holds a lease[, seq, epoch[, frame]]}.
+ */
+export const PRESENCE_LUA = `${LIB}
+local leases = KEYS[3]
+local instance, op = ARGV[3], ARGV[4]
+local now = now_ms()
+local was = redis.call('HGET', leases, '~online') == '1'
+if op == 'join' or op == 'refresh' then
+  redis.call('HSET', leases, instance, string.format('%.0f', tonumber(now) + tonumber(ARGV[5])))
+elseif op == 'leave' then
+  redis.call('HDEL', leases, instance)
+end
+local all = redis.call('HGETALL', leases)
+local live, mine = 0, 0
+for i = 1, #all, 2 do
+  local field = all[i]
+  if field ~= '~online' then
+    if tonumber(all[i + 1]) <= tonumber(now) then
+      redis.call('HDEL', leases, field)
+    else
+      live = live + 1
+      if field == instance then mine = 1 end
+    end
+  end
+end
+redis.call('PEXPIRE', leases, ARGV[7])
+local online = live > 0
+if online == was then return {0, mine} end
+redis.call('HSET', leases, '~online', online and '1' or '0')
+local payload = '{"deviceId":"' .. ARGV[2] .. '","online":' .. tostring(online) .. ',"lastSeen":' .. now .. '}'
+local seq, epoch, frame = append(KEYS[1], KEYS[2], ARGV[1], payload, now, ARGV[6], ARGV[7], ARGV[8])
+redis.call(ARGV[9], ARGV[10], frame)
+for i = 4, #KEYS do
+  index_and_publish(KEYS[i], ARGV[i + 9], ARGV[1], now, ARGV[7], ARGV[11], ARGV[9], frame)
+end
+if ARGV[12] == '1' then return {1, mine, seq, epoch, frame} end
+return {1, mine, seq, epoch}
+`;

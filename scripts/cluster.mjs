@@ -1,0 +1,152 @@
+// `pnpm cluster`: the scaled topology with local processes only — a redis-server of its own,
+// two gateways sharing it, a round-robin balancer in front, and the simulator and dashboard
+// (when present) talking to the balancer. Ctrl-C stops everything.
+//   --check   run a WebSocket round trip through the balancer (see cluster-check.mjs), then exit
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { startBalancer } from './balancer.mjs';
+import { checkCluster } from './cluster-check.mjs';
+import { ensureInstalled } from './install.mjs';
+import { bin, freePort, root, start, stop, waitFor } from './lib.mjs';
+
+const checkOnly = process.argv.includes('--check');
+
+/** Resolves once Redis answers PING on `port`. */
+async function waitForRedis(port, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const pong = await new Promise((resolve) => {
+      const s = connect(port, '127.0.0.1', () => s.write('PING\r\n'));
+      s.once('data', (d) => (s.destroy(), resolve(d.toString().startsWith('+PONG'))));
+      s.once('error', () => resolve(false));
+    });
+    if (pong) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`redis-server did not answer on ${port}`);
+}
+
+if (spawnSync('redis-server', ['--version']).error) {
+  console.error(
+    '[pulse] redis-server not found: install Redis (apt install redis-server, brew install redis)',
+  );
+  process.exit(1);
+}
+// The simulator and dashboard join when they exist in this checkout.
+const withSimulator = existsSync(join(root, 'apps/simulator/src'));
+const withDashboard = !checkOnly && existsSync(join(root, 'apps/dashboard/index.html'));
+
+ensureInstalled();
+// Build what this checkout has (a branch may not carry every package yet); the packages
+// resolve each other's types from source, so --only (no dependency tasks) is safe.
+const present = (dir) => existsSync(join(root, dir, 'src'));
+const packages = ['protocol', 'gateway'];
+if (present('packages/client')) packages.push('client');
+if (withSimulator && !checkOnly) packages.push('simulator');
+console.log(`[pulse] building ${packages.join(', ')} …`);
+const build = spawnSync(
+  bin('turbo'),
+  [
+    'run',
+    'build',
+    '--only',
+    ...packages.map((p) => `--filter=@pulse/${p}`),
+    '--output-logs=errors-only',
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const redisPort = await freePort(Number(process.env.REDIS_PORT ?? 6380));
+const balancerPort = await freePort(Number(process.env.PORT ?? 8080));
+const gatewayPorts = [await freePort(8081), await freePort(8082)];
+const dashboardPort = await freePort(Number(process.env.DASHBOARD_PORT ?? 5173));
+const secret = process.env.JWT_SECRET ?? randomBytes(32).toString('base64url');
+const redisUrl = `redis://127.0.0.1:${redisPort}`;
+
+start(
+  'redis',
+  'redis-server',
+  ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+  {},
+  root,
+  {
+    last: true, // gateways drain (presence leaves) before Redis goes
+  },
+);
+await waitForRedis(redisPort);
+
+const gateways = gatewayPorts.map((port, i) => {
+  const name = `gw-${i + 1}`;
+  const child = start(
+    name,
+    process.execPath,
+    ['apps/gateway/dist/main.js'],
+    {
+      PORT: String(port),
+      SERVER_ID: name,
+      REDIS_URL: redisUrl,
+      JWT_SECRET: secret,
+      DEV_TOKENS: 'true',
+    },
+    root,
+    { survivable: true },
+  );
+  return { name, port, pid: child.pid, url: `http://127.0.0.1:${port}` };
+});
+await Promise.all(gateways.map((g) => waitFor(`${g.url}/health/ready`, g.name)));
+
+const balancer = await startBalancer({ port: balancerPort, targets: gateways.map((g) => g.url) });
+const balancerUrl = `http://127.0.0.1:${balancer.port}`;
+
+if (checkOnly) {
+  try {
+    await checkCluster(balancerUrl);
+    console.log('[check] ok: redis, two gateways and the balancer work end to end');
+    stop(0);
+  } catch (err) {
+    console.error(`[check] FAILED: ${err.message}`);
+    stop(1);
+  }
+} else {
+  if (withSimulator && existsSync(join(root, 'apps/simulator/dist/cli.js'))) {
+    start(
+      'simulator',
+      process.execPath,
+      [
+        'apps/simulator/dist/cli.js',
+        '--url',
+        `ws://127.0.0.1:${balancer.port}/ws`,
+        '--devices',
+        process.env.SIM_DEVICES ?? '12',
+        '--hz',
+        process.env.SIM_HZ ?? '2',
+        '--symbols',
+        process.env.SIM_SYMBOLS ?? '8',
+        '--tick-hz',
+        process.env.SIM_TICK_HZ ?? '5',
+      ],
+      { JWT_SECRET: secret },
+    );
+  }
+  if (withDashboard) {
+    start(
+      'dashboard',
+      bin('vite'),
+      ['--port', String(dashboardPort), '--strictPort', '--host', '0.0.0.0'],
+      { PULSE_GATEWAY_URL: balancerUrl },
+      join(root, 'apps/dashboard'),
+    );
+    await waitFor(`http://127.0.0.1:${dashboardPort}/`, 'dashboard');
+  }
+  console.log(`
+  Pulse cluster is running (Redis ${redisUrl}).
+    Balancer   ${balancerUrl}  (ws ${balancerUrl.replace('http', 'ws')}/ws, targets at /balancer)
+${gateways.map((g) => `    ${g.name.padEnd(10)} ${g.url}  pid ${g.pid}`).join('\n')}
+${withDashboard ? `    Dashboard  http://localhost:${dashboardPort}/\n` : ''}${withSimulator ? '' : '    (no simulator in this checkout)\n'}
+  Kill one gateway (kill <pid>) and watch its clients resume on the other. Ctrl-C stops everything.
+`);
+}

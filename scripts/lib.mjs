@@ -1,0 +1,101 @@
+// Helpers shared by the local run scripts (start.mjs, cluster.mjs): free ports, waiting for a
+// URL, child processes with prefixed output, and one Ctrl-C that stops them all.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+/** `preferred` when it is free, else any free port. */
+export function freePort(preferred) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => {
+      const any = createServer();
+      any.listen(0, '127.0.0.1', () => {
+        const { port } = any.address();
+        any.close(() => resolve(port));
+      });
+    });
+    probe.listen(preferred, '0.0.0.0', () => probe.close(() => resolve(preferred)));
+  });
+}
+
+/** Resolves once `url` answers 2xx; throws after `timeoutMs`. */
+export async function waitFor(url, what, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not come up at ${url}`);
+}
+
+const children = [];
+let stopping = false;
+
+/**
+ * Starts a child whose output is prefixed with its name; if it dies, everything stops.
+ * `last` children (a database) are stopped after the others have exited; a `survivable` child
+ * may die alone (a gateway in the cluster demo, whose clients move to the other one).
+ */
+export function start(name, cmd, args, env, cwd = root, { last = false, survivable = false } = {}) {
+  const child = spawn(cmd, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = `[${name}]`.padEnd(12);
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = '';
+    stream.on('data', (chunk) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
+    });
+  }
+  child.on('error', (err) => {
+    console.error(`${prefix}${err.message}`);
+    stop(1);
+  });
+  child.on('exit', (code, signal) => {
+    if (!stopping && survivable) {
+      console.error(`${prefix}exited (${signal ?? code}); the others carry on`);
+    } else if (!stopping) {
+      console.error(`${prefix}exited (${signal ?? code}); stopping`);
+      stop(1);
+    }
+  });
+  child.stopLast = last;
+  children.push(child);
+  return child;
+}
+
+const exited = (c) =>
+  new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', r)));
+
+/** Stops every child with SIGTERM (`last` ones after the rest), exiting after at most 8 s. */
+export function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  setTimeout(() => process.exit(code), 8000).unref();
+  const first = children.filter((c) => !c.stopLast);
+  const then = children.filter((c) => c.stopLast);
+  first.forEach((c) => c.kill('SIGTERM'));
+  Promise.all(first.map(exited))
+    .then(() => {
+      then.forEach((c) => c.kill('SIGTERM'));
+      return Promise.all(then.map(exited));
+    })
+    .then(() => process.exit(code));
+}
+
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
