@@ -62,7 +62,7 @@ describe.each(['json', 'msgpack'] as const)(
 
       // The gateway drops the operator's socket; the device keeps publishing meanwhile.
       const connections = gw.app.get(Connections);
-      for (const c of connections.all) if (c.principal.subject === 'op') c.ws.terminate();
+      for (const c of connections.all) if (c.principal.subject === 'op') c.sink.terminate();
       const during = [];
       for (let i = 21; i <= 40; i++)
         during.push(device.publish('device.d1.temperature', reading(i), { ack: true }));

@@ -98,7 +98,7 @@ describe('slow consumers', () => {
     (stalled.ws as unknown as { _socket: { pause(): void } })._socket.pause();
     await using feed = await TestSocket.connect(gw.wsUrl, await gw.token('feed', 'f'));
     const slowCloses = async () => {
-      const text = await (await fetch(`${gw.httpUrl}/metrics`)).text();
+      const text = await gw.metrics();
       return Number(/pulse_slow_consumer_closes_total (\d+)/.exec(text)?.[1] ?? 0);
     };
     let sent = 0;
@@ -174,8 +174,7 @@ describe('rate limiting', () => {
     expect(open.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     expect(refused.map((e: UpgradeRefused) => e.status)).toEqual([429, 429]);
     for (const r of open) if (r.status === 'fulfilled') r.value.ws.terminate();
-    const res = await fetch(`${gw.httpUrl}/metrics`);
-    expect(await res.text()).toMatch(/pulse_rate_limited_total\{kind="connect"\} 2/);
+    expect(await gw.metrics()).toMatch(/pulse_rate_limited_total\{kind="connect"\} 2/);
   });
 });
 
@@ -233,7 +232,7 @@ describe('inbound backpressure', () => {
     for (let i = 1; i <= N; i++) acks.push(await feed.next('ack', (f) => f.id === i));
     expect(acks.map((a) => a.seq)).toEqual(all);
     expect((await op.messages(N)).map((m) => m.seq)).toEqual(all);
-    const metrics = await (await fetch(`${gw.httpUrl}/metrics`)).text();
+    const metrics = await gw.metrics();
     expect(metrics).toMatch(/pulse_inbound_pauses_total [1-9]/);
   });
 });

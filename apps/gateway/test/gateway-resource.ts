@@ -11,6 +11,7 @@ import { BUS, type Bus } from '../src/bus/bus.js';
 import { RedisBus } from '../src/bus/redis/redis-bus.js';
 import type { GatewayConfig } from '../src/config/config.schema.js';
 import { loadConfig } from '../src/config/load-config.js';
+import { LOG_DESTINATION } from '../src/logging/logging.module.js';
 import { Connections } from '../src/ws/connections.js';
 import {
   startRedis,
@@ -32,6 +33,8 @@ const TEST_ENV = {
   TOPIC_POLICIES: 'none',
   PUBLISH_LIMITS: 'device=10000/10000,feed=10000/10000,admin=10000/10000',
   CONNECT_RATE_PER_IP: '10000',
+  // PULSE_TEST_LOG=1 shows the gateway's own logs when a test needs explaining.
+  LOG_LEVEL: process.env.PULSE_TEST_LOG ? 'info' : 'error',
 };
 
 export interface GatewayResource extends AsyncDisposable {
@@ -40,7 +43,9 @@ export interface GatewayResource extends AsyncDisposable {
   /** `ws://127.0.0.1:<port>/ws` */
   readonly wsUrl: string;
   readonly httpUrl: string;
-  token(role: Role, sub: string, ttlSeconds?: number): Promise<string>;
+  token(role: Role, sub: string, ttlSeconds?: number, topics?: string[]): Promise<string>;
+  /** `/metrics` as an admin would scrape it. */
+  metrics(): Promise<string>;
   close(): Promise<void>;
   /**
    * Dies like a killed process: Redis connections dropped without releasing anything (presence
@@ -52,6 +57,8 @@ export interface GatewayResource extends AsyncDisposable {
 export interface StartOptions {
   /** Replaces the bus (e.g. one that is slow on purpose) for flow-control tests. */
   bus?: (config: GatewayConfig) => Bus;
+  /** Receives the JSON log lines (set LOG_LEVEL too: tests default to `error`). */
+  logs?: { write(line: string): void };
 }
 
 /** The real gateway (same wiring as main.ts) on a free port, disposed with `await using`. */
@@ -62,6 +69,7 @@ export async function startGateway(
   const config = loadConfig({ ...TEST_ENV, ...env });
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (options.bus) builder.overrideProvider(BUS).useValue(options.bus(config));
+  if (options.logs) builder.overrideProvider(LOG_DESTINATION).useValue(options.logs);
   const moduleRef = await builder.compile();
   const app = configureApp(
     moduleRef.createNestApplication({
@@ -80,7 +88,7 @@ export async function startGateway(
   const crash = async () => {
     const bus = app.get<Bus>(BUS);
     if (bus instanceof RedisBus) bus.disconnect();
-    for (const conn of app.get(Connections).all) conn.ws.terminate();
+    for (const conn of app.get(Connections).all) conn.sink.terminate();
     await close();
   };
   return {
@@ -88,7 +96,15 @@ export async function startGateway(
     port: address.port,
     wsUrl: `ws://127.0.0.1:${address.port}/ws`,
     httpUrl: `http://127.0.0.1:${address.port}`,
-    token: (role, sub, ttl = 3600) => signToken(config.jwtSecret, { role, sub }, ttl),
+    token: (role, sub, ttl = 3600, topics) =>
+      signToken(config.jwtSecret, topics ? { role, sub, topics } : { role, sub }, ttl),
+    metrics: async () => {
+      const token = await signToken(config.jwtSecret, { role: 'admin', sub: 'scraper' }, 60);
+      const res = await fetch(`http://127.0.0.1:${address.port}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return res.text();
+    },
     close,
     crash,
     [Symbol.asyncDispose]: close,

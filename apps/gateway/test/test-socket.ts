@@ -40,19 +40,27 @@ export class TestSocket implements AsyncDisposable {
   static open(
     url: string,
     token?: string,
-    opts: { codec?: CodecName; protocols?: string[]; headers?: Record<string, string> } = {},
+    opts: {
+      codec?: CodecName;
+      protocols?: string[];
+      headers?: Record<string, string>;
+      origin?: string;
+    } = {},
   ): Promise<TestSocket> {
     const codec = opts.codec ?? 'json';
     const full = token ? `${url}?token=${encodeURIComponent(token)}` : url;
     const ws = new WebSocket(full, opts.protocols ?? [SUBPROTOCOL[codec]], {
       headers: opts.headers ?? {},
+      ...(opts.origin ? { origin: opts.origin } : {}),
     });
     const socket = new TestSocket(ws, codec);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(socket));
-      ws.once('unexpected-response', (_req, res) =>
-        reject(new UpgradeRefused(res.statusCode ?? 0)),
-      );
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => reject(new UpgradeRefused(res.statusCode ?? 0, body, res.headers)));
+      });
       ws.once('error', reject);
     });
   }
@@ -120,7 +128,20 @@ export class TestSocket implements AsyncDisposable {
 }
 
 export class UpgradeRefused extends Error {
-  constructor(readonly status: number) {
+  constructor(
+    readonly status: number,
+    readonly body = '',
+    readonly headers: Record<string, string | string[] | undefined> = {},
+  ) {
     super(`upgrade refused with HTTP ${status}`);
+  }
+
+  /** The `code` of the JSON error body. */
+  get code(): string | undefined {
+    try {
+      return (JSON.parse(this.body) as { code?: string }).code;
+    } catch {
+      return undefined;
+    }
   }
 }

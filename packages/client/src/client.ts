@@ -18,6 +18,8 @@ import { resolveOptions, type PulseClientOptions } from './options.js';
 import { PendingRequests, PublishQueue, RequestIds, type QueuedPublish } from './pending.js';
 import type { ResumeFields } from './resume.js';
 import { assertNever, type ConnectionStatus } from './status.js';
+import { TokenRefresher } from './token-refresh.js';
+import type { TransportName, Transports } from './transport.js';
 import type { MessageHandler, SubscribeOptions, SubscriptionEntry } from './subscriptions.js';
 
 export interface PublishOptions {
@@ -37,10 +39,13 @@ export class PulseClient {
   readonly #acks: PendingRequests<Ack>;
   readonly #queue: PublishQueue;
   readonly #connection: Connection;
+  readonly #refresher: TokenRefresher;
+  readonly #transports: Transports;
   #dropped = 0;
 
   constructor(options: PulseClientOptions) {
     const resolved = resolveOptions(options);
+    this.#transports = resolved.transports;
     this.#acks = new PendingRequests(resolved.clock, resolved.requestTimeoutMs);
     this.#queue = new PublishQueue(resolved.maxQueuedPublishes);
     this.#connection = new Connection(resolved, CODECS[resolved.codec], this.#events, {
@@ -52,6 +57,9 @@ export class PulseClient {
         for (const item of this.#queue.drain()) this.#refuse(item, error);
       },
     });
+    this.#refresher = new TokenRefresher(resolved.token, this.#ids, (m) =>
+      this.#connection.send(m),
+    );
   }
 
   get status(): ConnectionStatus {
@@ -61,6 +69,11 @@ export class PulseClient {
   /** The `welcome` of the current connection (undefined while not connected). */
   get welcome(): Welcome | undefined {
     return this.#connection.welcome;
+  }
+
+  /** The transport of the current or next connection attempt (`websocket`, or `sse` after a fallback). */
+  get transport(): TransportName {
+    return this.#transports.current;
   }
 
   get serverId(): string | undefined {
@@ -163,6 +176,7 @@ export class PulseClient {
   }
 
   #onDown(): void {
+    this.#refresher.reset();
     for (const entry of this.#dispatch.subscriptions.entries()) entry.pendingId = undefined;
     this.#acks.rejectAll(new PulseError('DISCONNECTED', 'connection lost before the ack'));
   }
@@ -184,6 +198,10 @@ export class PulseClient {
         this.#acks.resolve(frame.id, frame);
         return;
       case 'error':
+        if (this.#refresher.settle(frame.ref)) {
+          this.#events.emit('error', frame); // the old token holds until it expires
+          return;
+        }
         if (frame.ref !== undefined) {
           if (this.#acks.reject(frame.ref, PulseError.fromFrame(frame))) return;
           // A refused subscribe is not active on the server; the next connection tries again.
@@ -194,6 +212,15 @@ export class PulseClient {
         return;
       case 'notice':
         this.#events.emit('notice', frame);
+        this.#refresher.onNotice(frame);
+        return;
+      case 'authenticated':
+        if (this.#refresher.settle(frame.id)) {
+          this.#events.emit(
+            'authenticated',
+            frame.expiresAt === undefined ? {} : { expiresAt: frame.expiresAt },
+          );
+        }
         return;
       default:
         return assertNever(frame);

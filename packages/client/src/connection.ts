@@ -146,8 +146,9 @@ export class Connection {
     if (generation !== this.#generation) return; // close() or a newer attempt won the race
     let socket: SocketLike;
     try {
-      socket = new this.options.WebSocket(url, this.codec.subprotocol);
+      socket = this.options.transports.open(url, this.codec.subprotocol);
     } catch (error) {
+      this.options.transports.failed();
       this.#lost(undefined, errorText(error));
       return;
     }
@@ -177,6 +178,7 @@ export class Connection {
     if (this.#welcome) return; // a repeated welcome changes nothing
     const { clock, heartbeatGraceMs } = this.options;
     clock.clearTimeout(this.#connectTimer);
+    this.options.transports.succeeded();
     this.#welcome = welcome;
     if (this.#everConnected) this.stats.reconnects++;
     this.#everConnected = true;
@@ -201,14 +203,18 @@ export class Connection {
   }
 
   #onClosed(code: number, reason: string | undefined): void {
+    if (!this.#welcome) this.options.transports.failed();
     this.#teardown();
-    if (shouldReconnect(code)) this.#lost(code, reason);
+    // 4002 means "not with this token": a token function hands us a new one for the next try.
+    const freshToken = code === CloseCode.TOKEN_EXPIRED && typeof this.options.token === 'function';
+    if (shouldReconnect(code) || freshToken) this.#lost(code, reason);
     else this.#stop(code, reason);
   }
 
   /** We decided the socket is dead (no welcome, no heartbeat): drop it without waiting for its close. */
   #abandon(socketCode: number, statusCode: number | undefined, reason: string): void {
     const socket = this.#socket;
+    if (!this.#welcome) this.options.transports.failed();
     this.#teardown();
     if (socket) closeQuietly(socket, socketCode, reason);
     this.#lost(statusCode, reason);
@@ -305,6 +311,7 @@ export class Connection {
       case 'ack':
       case 'error':
       case 'notice':
+      case 'authenticated':
         return this.hooks.onControl(message);
       default:
         return assertNever(message);

@@ -13,6 +13,12 @@ export interface LatencyEvent {
   readonly rttMs: number;
 }
 
+/** The server accepted a refreshed token (after `TOKEN_EXPIRING`). */
+export interface AuthenticatedEvent {
+  /** The new token's expiry, ms since the Unix epoch. */
+  readonly expiresAt?: number;
+}
+
 /** Events of `client.on(...)`. */
 export interface PulseClientEvents {
   status: StatusEvent;
@@ -22,6 +28,7 @@ export interface PulseClientEvents {
   notice: Notice;
   resumed: ResumedEvent;
   latency: LatencyEvent;
+  authenticated: AuthenticatedEvent;
 }
 
 /** Counters since the client was created. */

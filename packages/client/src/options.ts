@@ -2,6 +2,8 @@ import type { CodecName } from '@pulse/protocol';
 import { fullJitterBackoff, type Backoff } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import type { SocketConstructor } from './socket.js';
+import { SseSocket, type FetchLike } from './sse-socket.js';
+import { Transports, type TransportName } from './transport.js';
 
 /** A token, or a function that fetches one; called again before every connection attempt. */
 export type TokenSource = string | (() => string | Promise<string>);
@@ -28,6 +30,16 @@ export interface PulseClientOptions {
   readonly maxQueuedPublishes?: number;
   /** Timers and time; inject in tests. */
   readonly clock?: Clock;
+  /**
+   * Transports in the order they are tried. Default `['websocket', 'sse']`: after
+   * `fallbackAfter` WebSocket attempts in a row that never got a welcome, the client reads over
+   * server-sent events (`GET /sse`) and writes over HTTP (`POST /publish`).
+   */
+  readonly transports?: readonly TransportName[];
+  /** Failed attempts on one transport before the next is tried. Default 3. */
+  readonly fallbackAfter?: number;
+  /** `fetch` for the SSE transport; defaults to `globalThis.fetch`. */
+  readonly fetch?: FetchLike;
 }
 
 export interface ResolvedOptions {
@@ -41,6 +53,7 @@ export interface ResolvedOptions {
   readonly requestTimeoutMs: number;
   readonly maxQueuedPublishes: number;
   readonly clock: Clock;
+  readonly transports: Transports;
 }
 
 /** Fills defaults and fails fast on what can never work (a bad URL, no WebSocket at all). */
@@ -67,7 +80,21 @@ export function resolveOptions(options: PulseClientOptions): ResolvedOptions {
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     maxQueuedPublishes: options.maxQueuedPublishes ?? 1000,
     clock: options.clock ?? systemClock,
+    transports: transportsFor(options, WebSocket),
   };
+}
+
+function transportsFor(options: PulseClientOptions, WebSocket: SocketConstructor): Transports {
+  const fetchImpl = options.fetch ?? (globalThis as { fetch?: FetchLike }).fetch?.bind(globalThis);
+  // Without fetch (very old runtimes) there is no SSE transport to fall back to.
+  const order = (options.transports ?? ['websocket', 'sse']).filter(
+    (t) => t !== 'sse' || fetchImpl !== undefined,
+  );
+  if (order.length === 0) throw new TypeError('PulseClient: no usable transport');
+  return new Transports(order, Math.max(1, options.fallbackAfter ?? 3), {
+    websocket: WebSocket,
+    sse: fetchImpl ? SseSocket.withFetch(fetchImpl) : undefined,
+  });
 }
 
 /** The URL of one attempt: the token is read now, so a refreshed token is used on reconnect. */

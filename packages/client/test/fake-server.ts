@@ -5,6 +5,7 @@ import {
   codecForSubprotocols,
   parseClientMessage,
   type Ack,
+  type Auth,
   type ClientMessage,
   type Codec,
   type Subscribe,
@@ -24,6 +25,8 @@ export interface FakeServerOptions {
   subscribed?: false | ((subscribe: Subscribe) => Partial<Subscribed>);
   /** Acknowledge publishes that carry an id, with a per-topic seq. Default true. */
   ack?: boolean;
+  /** Answer `auth` with `authenticated` (plus these fields), or not at all. Default: plain reply. */
+  auth?: false | ((auth: Auth) => object);
   /** Refuse the HTTP upgrade of connection `index` with this status (e.g. 401). */
   rejectUpgrade?: (index: number) => number | false;
 }
@@ -181,6 +184,10 @@ export class FakeConnection {
         this.send({ type: 'unsubscribed', id: message.id, topic: message.topic });
         return;
       case 'pong':
+        return;
+      case 'auth':
+        if (this.options.auth === false) return;
+        this.send({ type: 'authenticated', id: message.id, ...this.options.auth?.(message) });
         return;
       default:
         return assertNever(message);

@@ -69,12 +69,29 @@ export const PublishSchema = v.strictObject({
 export const PingSchema = v.strictObject({ type: v.literal('ping'), ts: v.optional(Timestamp) });
 export const PongSchema = v.strictObject({ type: v.literal('pong'), ts: v.optional(Timestamp) });
 
+/** Longest token an `auth` message may carry (HS256 tokens are a few hundred bytes). */
+export const MAX_TOKEN_LENGTH = 4096;
+
+/**
+ * Replaces the connection's token without reconnecting, typically after a `TOKEN_EXPIRING`
+ * notice. The new token must name the same subject, role and topic allow-list; the server
+ * answers `authenticated` (new expiry) or `error` with `ref: id` (`UNAUTHORIZED`,
+ * `TOKEN_EXPIRED`, `FORBIDDEN`), and the old token stays in force until it expires.
+ * @since protocol 1
+ */
+export const AuthSchema = v.strictObject({
+  type: v.literal('auth'),
+  id: RequestId,
+  token: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TOKEN_LENGTH)),
+});
+
 export const ClientMessageSchema = v.variant('type', [
   SubscribeSchema,
   UnsubscribeSchema,
   PublishSchema,
   PingSchema,
   PongSchema,
+  AuthSchema,
 ]);
 
 export type Subscribe = v.InferOutput<typeof SubscribeSchema>;
@@ -82,5 +99,6 @@ export type Unsubscribe = v.InferOutput<typeof UnsubscribeSchema>;
 export type Publish = v.InferOutput<typeof PublishSchema>;
 export type Ping = v.InferOutput<typeof PingSchema>;
 export type Pong = v.InferOutput<typeof PongSchema>;
+export type Auth = v.InferOutput<typeof AuthSchema>;
 export type ResumePosition = v.InferOutput<typeof ResumePositionSchema>;
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;

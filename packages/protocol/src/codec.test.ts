@@ -50,6 +50,13 @@ describe('codecs', () => {
   });
 });
 
+describe('error codes', () => {
+  it('every code has a description', async () => {
+    const { ERROR_CODES, ErrorCode } = await import('./codes.js');
+    for (const code of Object.values(ErrorCode)) expect(ERROR_CODES[code].description).toBeTruthy();
+  });
+});
+
 describe('close codes', () => {
   it('every code is in the table and fatal codes say do not reconnect', () => {
     for (const code of Object.values(CloseCode)) expect(CLOSE_CODES[code]).toBeDefined();
@@ -57,6 +64,8 @@ describe('close codes', () => {
     expect(shouldReconnect(CloseCode.UNAUTHORIZED)).toBe(false);
     expect(shouldReconnect(CloseCode.SLOW_CONSUMER)).toBe(true);
     expect(shouldReconnect(CloseCode.SERVICE_RESTART)).toBe(true);
+    expect(shouldReconnect(CloseCode.TOKEN_EXPIRED)).toBe(false);
+    expect(shouldReconnect(CloseCode.INVALID_FRAME_PAYLOAD)).toBe(true);
     expect(shouldReconnect(1006)).toBe(true);
     expect(shouldReconnect(4050)).toBe(false);
     expect(shouldReconnect(4150)).toBe(true);

@@ -1,5 +1,7 @@
 /**
- * Error codes (carried in `error` frames) and WebSocket close codes, each defined once.
+ * Error codes (carried in `error` frames, and as `code` in the JSON body of every refused HTTP
+ * request: `{"type":"error","code":...,"message":...}`) and WebSocket close codes, each
+ * defined once.
  *
  * Close code ranges:
  *   1000-1015  standard (RFC 6455). 1009 = frame over `maxFrameBytes`, 1012 = server restarting.
@@ -30,6 +32,22 @@ export const ErrorCode = {
   UNAVAILABLE: 'UNAVAILABLE',
   /** A bug on the server; the request was not applied. */
   INTERNAL: 'INTERNAL',
+  /** No token, or one that is malformed, wrongly signed or has unknown claims (HTTP 401). */
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  /** The token's `exp` has passed (HTTP 401, or an `auth` refresh with an expired token). */
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  /** A browser page from an origin not in `ALLOWED_ORIGINS` (HTTP 403, before the upgrade). */
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  /** This client address holds `MAX_CONNECTIONS_PER_IP` connections already (HTTP 429). */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /** The gateway holds `MAX_CONNECTIONS` connections already; try another instance (HTTP 503). */
+  OVER_CAPACITY: 'OVER_CAPACITY',
+  /** An HTTP request parameter or body is invalid (HTTP 400). */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** No such HTTP route (HTTP 404). */
+  NOT_FOUND: 'NOT_FOUND',
+  /** An HTTP body over `maxFrameBytes` (HTTP 413). */
+  TOO_LARGE: 'TOO_LARGE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -51,6 +69,14 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeInfo>> = {
   NOT_SUBSCRIBED: { description: 'pattern not subscribed', retryable: false },
   UNAVAILABLE: { description: 'bus unavailable, retry after retryAfterMs', retryable: true },
   INTERNAL: { description: 'server error', retryable: true },
+  UNAUTHORIZED: { description: 'token missing or invalid', retryable: false },
+  TOKEN_EXPIRED: { description: 'token expired, get a fresh one', retryable: false },
+  ORIGIN_NOT_ALLOWED: { description: 'page origin not allowed', retryable: false },
+  TOO_MANY_CONNECTIONS: { description: 'too many connections from this address', retryable: true },
+  OVER_CAPACITY: { description: 'gateway full, retry or use another instance', retryable: true },
+  BAD_REQUEST: { description: 'invalid HTTP parameter or body', retryable: false },
+  NOT_FOUND: { description: 'no such HTTP route', retryable: false },
+  TOO_LARGE: { description: 'HTTP body over maxFrameBytes', retryable: false },
 };
 
 export const CloseCode = {
@@ -58,6 +84,10 @@ export const CloseCode = {
   NORMAL: 1000,
   /** The endpoint is going away (browser tab closed). */
   GOING_AWAY: 1001,
+  /** A WebSocket framing error (unmasked client frame, reserved bits, bad opcode), from `ws`. */
+  PROTOCOL_ERROR: 1002,
+  /** A text frame that is not valid UTF-8, from `ws`. */
+  INVALID_FRAME_PAYLOAD: 1007,
   /** The frame exceeded `limits.maxFrameBytes`. */
   MESSAGE_TOO_BIG: 1009,
   /** Unexpected server error. */
@@ -68,7 +98,10 @@ export const CloseCode = {
   UNSUPPORTED_PROTOCOL: 4000,
   /** The token is invalid or its role may not use this endpoint. */
   UNAUTHORIZED: 4001,
-  /** The token expired while connected; reconnect only with a fresh token. */
+  /**
+   * The token expired while connected (a `TOKEN_EXPIRING` notice came first; an `auth` message
+   * with a fresh token would have kept the connection). Reconnect only with a fresh token.
+   */
   TOKEN_EXPIRED: 4002,
   /** The connection kept sending undecodable or invalid frames. */
   PROTOCOL_VIOLATION: 4003,
@@ -91,6 +124,9 @@ export interface CloseCodeInfo {
 export const CLOSE_CODES: Readonly<Record<CloseCode, CloseCodeInfo>> = {
   1000: { name: 'NORMAL', description: 'normal closure', reconnect: false },
   1001: { name: 'GOING_AWAY', description: 'endpoint going away', reconnect: true },
+  // Like 1009: one bad frame ends the connection; a fresh one starts clean.
+  1002: { name: 'PROTOCOL_ERROR', description: 'WebSocket framing error', reconnect: true },
+  1007: { name: 'INVALID_FRAME_PAYLOAD', description: 'text frame not UTF-8', reconnect: true },
   1009: { name: 'MESSAGE_TOO_BIG', description: 'frame over maxFrameBytes', reconnect: true },
   1011: { name: 'INTERNAL_ERROR', description: 'server error', reconnect: true },
   1012: { name: 'SERVICE_RESTART', description: 'server restarting, reconnect', reconnect: true },

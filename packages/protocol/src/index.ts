@@ -7,3 +7,4 @@ export * from './client-messages.js';
 export * from './server-messages.js';
 export * from './codec.js';
 export * from './parse.js';
+export * from './sse.js';

@@ -23,6 +23,7 @@ describe('client messages', () => {
     { type: 'ping', ts: 5 },
     { type: 'ping' },
     { type: 'pong' },
+    { type: 'auth', id: 8, token: 'eyJhbGciOiJIUzI1NiJ9.e30.sig' },
   ])('accepts $type %#', (m) => {
     const r = parseClientMessage(m);
     expect(r.ok).toBe(true);
@@ -56,6 +57,10 @@ describe('client messages', () => {
     [{ type: 'publish', topic: 'price.*', payload: tick }, ErrorCode.INVALID_TOPIC],
     [{ type: 'publish', topic: 42, payload: tick }, ErrorCode.INVALID_TOPIC],
     [{ type: 'unsubscribe', id: 1 }, ErrorCode.INVALID_TOPIC],
+    [{ type: 'auth', id: 1 }, ErrorCode.INVALID_MESSAGE],
+    [{ type: 'auth', id: 1, token: '' }, ErrorCode.INVALID_MESSAGE],
+    [{ type: 'auth', id: 1, token: 'x'.repeat(4097) }, ErrorCode.INVALID_MESSAGE],
+    [{ type: 'auth', token: 'abc' }, ErrorCode.INVALID_MESSAGE],
   ])('rejects %j with %s', (m, code) => {
     const r = parseClientMessage(m);
     expect(r.ok).toBe(false);
@@ -132,6 +137,10 @@ describe('server messages', () => {
     },
     { type: 'error', code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 250, ref: 3 },
     { type: 'notice', code: 'SLOW_DOWN', message: 'ingest is saturated' },
+    { type: 'notice', code: 'TOKEN_EXPIRING', message: 'soon', retryAfterMs: 60_000 },
+    { type: 'authenticated', id: 4, expiresAt: 1_700_000_360_000 },
+    { type: 'authenticated', id: 5 },
+    { type: 'error', code: 'TOKEN_EXPIRED', message: 'token expired', ref: 4 },
     { type: 'pong', ts: 3 },
   ])('accepts $type', (m) => {
     expect(parseServerMessage(m).ok).toBe(true);
@@ -145,7 +154,10 @@ describe('server messages', () => {
 describe('subscribe resume rules', () => {
   it.each([
     [{ type: 'subscribe', id: 1, topic: 'price.X', epoch: 'e' }, 'since and epoch go together'],
-    [{ type: 'subscribe', id: 1, topic: 'price.*', since: 1, epoch: 'e' }, 'since is for exact topics'],
+    [
+      { type: 'subscribe', id: 1, topic: 'price.*', since: 1, epoch: 'e' },
+      'since is for exact topics',
+    ],
     [{ type: 'subscribe', id: 1, topic: 'price.X', positions: {} }, 'positions are for patterns'],
   ])('rejects %j', (m, reason) => {
     const r = parseClientMessage(m);

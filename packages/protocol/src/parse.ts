@@ -14,7 +14,7 @@ export type ParseResult<T> =
       readonly ref?: number;
     };
 
-const KNOWN_CLIENT_TYPES = new Set(['subscribe', 'unsubscribe', 'publish', 'ping', 'pong']);
+const KNOWN_CLIENT_TYPES = new Set(['subscribe', 'unsubscribe', 'publish', 'ping', 'pong', 'auth']);
 
 function refOf(input: unknown): number | undefined {
   if (typeof input !== 'object' || input === null) return undefined;

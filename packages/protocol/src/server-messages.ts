@@ -89,7 +89,22 @@ export const ErrorSchema = v.strictObject({
   retryAfterMs: v.optional(v.number()),
 });
 
-/** Advisory notices that need no reply. @since protocol 1 */
+/**
+ * Reply to `auth`: the new token is in force. `expiresAt` (ms since the Unix epoch) is its
+ * expiry, absent for a token without one.
+ * @since protocol 1
+ */
+export const AuthenticatedSchema = v.strictObject({
+  type: v.literal('authenticated'),
+  id: RequestId,
+  expiresAt: v.optional(Timestamp),
+});
+
+/**
+ * Advisory notices that need no reply. `TOKEN_EXPIRING`: the token expires in `retryAfterMs`;
+ * send `auth` with a fresh one or be closed with 4002.
+ * @since protocol 1
+ */
 export const NoticeSchema = v.strictObject({
   type: v.literal('notice'),
   code: v.picklist(['SLOW_DOWN', 'DRAINING', 'TOKEN_EXPIRING']),
@@ -106,6 +121,7 @@ export const ServerMessageSchema = v.variant('type', [
   BatchSchema,
   ErrorSchema,
   NoticeSchema,
+  AuthenticatedSchema,
   PingSchema,
   PongSchema,
 ]);
@@ -118,6 +134,7 @@ export type Unsubscribed = v.InferOutput<typeof UnsubscribedSchema>;
 export type Ack = v.InferOutput<typeof AckSchema>;
 export type ErrorFrame = v.InferOutput<typeof ErrorSchema>;
 export type Notice = v.InferOutput<typeof NoticeSchema>;
+export type Authenticated = v.InferOutput<typeof AuthenticatedSchema>;
 export type Batch = v.InferOutput<typeof BatchSchema>;
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 

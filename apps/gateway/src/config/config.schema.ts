@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { parseOrigins, type OriginList } from './origins.js';
 import {
   parseBucket,
   parseBucketMap,
@@ -43,6 +44,8 @@ const bool = v.pipe(
   v.transform((s) => s === 'true' || s === '1'),
 );
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 const DEFAULT_PUBLISH_LIMITS_TEXT = 'device=50/100,feed=5000/10000,admin=5000/10000';
 const defaults = parseBucketMap(DEFAULT_PUBLISH_LIMITS_TEXT, PUBLISHING_ROLES);
 export const DEFAULT_PUBLISH_LIMITS: ReadonlyMap<string, BucketSpec> = defaults.ok
@@ -80,6 +83,34 @@ export const EnvSchema = v.object({
   CONNECT_RATE_PER_IP: int(1, 1_000_000, 50),
   INGEST_HIGH_WATER: int(1, 10_000_000, 10_000),
   INGEST_LOW_WATER: int(0, 10_000_000, 5000),
+  LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
+  /** Defaults to `*` in development, to same-origin pages only otherwise. */
+  ALLOWED_ORIGINS: v.optional(
+    v.pipe(
+      v.string(),
+      v.rawTransform<string, OriginList>(({ dataset, addIssue, NEVER }) => {
+        const r = parseOrigins(dataset.value);
+        if (r.ok) return r.value;
+        addIssue({ message: r.message });
+        return NEVER;
+      }),
+    ),
+  ),
+  MAX_CONNECTIONS: int(1, 10_000_000, 50_000),
+  MAX_CONNECTIONS_PER_IP: int(1, 10_000_000, 1000),
+  AUTH_TIMEOUT_MS: int(100, 120_000, 10_000),
+  TOKEN_EXPIRY_NOTICE_MS: int(0, 86_400_000, 60_000),
+  METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
+  METRICS_PORT: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.regex(/^\d+$/, 'must be a whole number from 0 to 65535'),
+      v.transform(Number),
+      v.number(),
+      v.maxValue(65535, 'must be at most 65535'),
+    ),
+  ),
   /** Selects the Redis bus (many instances on one Redis); without it the in-memory bus runs. */
   REDIS_URL: v.optional(v.pipe(v.string(), v.url('must be a URL such as redis://127.0.0.1:6379'))),
 
@@ -141,6 +172,20 @@ export interface GatewayConfig {
   readonly rateLimitAbuse: number;
   readonly connectRatePerIp: number;
   readonly ingest: { readonly highWater: number; readonly lowWater: number };
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** Browser origins allowed to connect (requests without `Origin` are not browsers). */
+  readonly allowedOrigins: OriginList;
+  /** Open WebSocket connections and SSE streams, in all and per client address. */
+  readonly maxConnections: number;
+  readonly maxConnectionsPerIp: number;
+  /** A TCP connection must have sent its complete request (with the token) within this. */
+  readonly authTimeoutMs: number;
+  /** How long before a token expires its connection gets the `TOKEN_EXPIRING` notice. */
+  readonly tokenExpiryNoticeMs: number;
+  /** A static bearer token that may read `/metrics` besides admin tokens. */
+  readonly metricsToken?: string;
+  /** When set, `/metrics` is served on this port only (0 = any free port). */
+  readonly metricsPort?: number;
 
   // Redis scaling (docs/scaling.md).
   /** Set for Redis Cluster (sharded pub/sub); exclusive with `redisUrl`. */

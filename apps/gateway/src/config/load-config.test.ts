@@ -23,10 +23,36 @@ describe('loadConfig', () => {
       /NODE_ENV="staging": must be development, production or test/,
     );
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET.*at least 32 characters/);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://a.example/app' })).toThrow(
+      /ALLOWED_ORIGINS=.*no path/,
+    );
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'a.example' })).toThrow(/ALLOWED_ORIGINS=.*origin/);
+    expect(() => loadConfig({ MAX_CONNECTIONS: '-1' })).toThrow(/MAX_CONNECTIONS="-1": must be/);
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT.*at most 65535/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN.*16 characters/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL="loud": must be one of/);
+  });
+
+  it('allows any origin in development and only listed (or same-origin) ones elsewhere', () => {
+    expect(loadConfig({}).allowedOrigins.any).toBe(true);
+    const prod = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    expect(prod.allowedOrigins).toEqual({ any: false, origins: new Set() });
+    const listed = loadConfig({
+      ALLOWED_ORIGINS: 'https://ops.example.com, http://localhost:5173/',
+    });
+    expect([...listed.allowedOrigins.origins]).toEqual([
+      'https://ops.example.com',
+      'http://localhost:5173',
+    ]);
   });
 
   it('refuses to start in production without a secret or with dev tokens', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /JWT_SECRET: required when NODE_ENV=production/,
+    );
+    // Only development generates a secret; tests and staging-like setups must name theirs.
+    expect(() => loadConfig({ NODE_ENV: 'test' })).toThrow(/JWT_SECRET: required/);
     expect(() =>
       loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DEV_TOKENS: 'true' }),
     ).toThrow(/DEV_TOKENS/);

@@ -24,9 +24,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = result.output;
-  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+  // A generated secret is a development convenience only: anywhere else tokens minted by the
+  // token CLI or another instance would not verify, and nobody would notice why.
+  if (e.NODE_ENV !== 'development' && !e.JWT_SECRET) {
     throw new ConfigError(
-      'invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production (at least 32 characters)',
+      `invalid configuration:\n  JWT_SECRET: required when NODE_ENV=${e.NODE_ENV} (at least 32 characters)`,
     );
   }
   if (e.NODE_ENV === 'production' && e.DEV_TOKENS) {
@@ -78,6 +80,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitAbuse: e.RATE_LIMIT_ABUSE,
     connectRatePerIp: e.CONNECT_RATE_PER_IP,
     ingest: { highWater: e.INGEST_HIGH_WATER, lowWater: e.INGEST_LOW_WATER },
+    logLevel: e.LOG_LEVEL,
+    allowedOrigins:
+      e.ALLOWED_ORIGINS ??
+      (e.NODE_ENV === 'development'
+        ? { any: true, origins: new Set() }
+        : { any: false, origins: new Set() }),
+    maxConnections: e.MAX_CONNECTIONS,
+    maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    authTimeoutMs: e.AUTH_TIMEOUT_MS,
+    tokenExpiryNoticeMs: e.TOKEN_EXPIRY_NOTICE_MS,
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
+    ...(e.METRICS_PORT !== undefined ? { metricsPort: e.METRICS_PORT } : {}),
     ...(e.REDIS_CLUSTER_NODES ? { redisClusterNodes: parseNodes(e.REDIS_CLUSTER_NODES) } : {}),
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     redisHistoryTtlMs: e.REDIS_HISTORY_TTL_S * 1000,

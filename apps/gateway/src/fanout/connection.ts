@@ -1,28 +1,37 @@
-import type { Codec, ServerMessage } from '@pulse/protocol';
-import type { WebSocket } from 'ws';
+import type { Codec, ErrorFrame, ServerMessage } from '@pulse/protocol';
 import type { Principal } from '../auth/claims.js';
 import type { BusMessage } from '../bus/bus-message.js';
 import type { TokenBucket } from '../ingest/token-bucket.js';
 import { WindowCounter } from '../ingest/window-counter.js';
 import type { Outflow } from './outflow.js';
+import { BINARY, SINK_OPEN, TEXT, type Sink } from './sink.js';
 import type { Subscription } from './subscription.js';
 
-const OPEN = 1;
+/** Told about every error frame a connection sends (metrics, logs), whichever module sent it. */
+export type ErrorObserver = (conn: Connection, frame: ErrorFrame) => void;
 
-/** One client socket and what the gateway knows about it. Plain class: it is on the hot path. */
+/**
+ * One client (a WebSocket, or an SSE stream) and what the gateway knows about it. Plain class:
+ * it is on the hot path.
+ */
 export class Connection {
   readonly subscriptions = new Map<string, Subscription>();
+  readonly openedAt = Date.now();
   /** Last time any frame arrived (heartbeat liveness). */
-  lastSeenAt = Date.now();
+  lastSeenAt = this.openedAt;
   /** Invalid frames per 10 s: a stream of them closes the connection (4003). */
   readonly invalidFrames = new WindowCounter(10_000);
   /** Rate-limit refusals per 10 s: persistent abuse closes the connection (4102). */
   readonly rateLimited = new WindowCounter(10_000);
+  /** Error frames sent so far (the close log line reports it). */
+  errorsSent = 0;
   closed = false;
   /** In the outflow's list for the next flush. */
   flushQueued = false;
   /** When the send buffer went over the soft mark (0 = it is not). */
   slowSince = 0;
+  /** The session's expiry timer (see `SessionExpiry`), while the token has an `exp`. */
+  expiryTimer: unknown;
   private queue: BusMessage[] = [];
   /** While slow: only the latest pending update per topic. */
   private latest: Map<string, BusMessage> | undefined;
@@ -30,24 +39,40 @@ export class Connection {
 
   constructor(
     readonly id: string,
-    readonly ws: WebSocket,
+    readonly sink: Sink,
     readonly codec: Codec,
-    readonly principal: Principal,
+    /** Who the token says this is; replaced when the client refreshes its token. */
+    public principal: Principal,
     readonly remoteAddress: string,
     private readonly outflow: Outflow,
-    /** Control-message budget (subscribe, unsubscribe, ping). */
+    /** Control-message budget (subscribe, unsubscribe, ping, auth). */
     readonly controlBucket: TokenBucket,
+    private readonly onError?: ErrorObserver,
   ) {}
+
+  /** For logs and metrics. */
+  get transport(): 'ws' | 'sse' {
+    return 'ws';
+  }
 
   /**
    * Encodes and sends a control message (welcome, replies, errors) right away, after any
    * updates already queued, so frames leave in the order they were produced.
    */
   send(message: ServerMessage): void {
-    if (this.ws.readyState !== OPEN) return;
+    if (message.type === 'error') {
+      this.errorsSent += 1;
+      this.onError?.(this, message);
+    }
+    if (this.sink.readyState !== SINK_OPEN) return;
     if (this.hasPending()) this.outflow.flushNow(this);
     if (!this.outflow.checkHardLimit(this)) return;
-    this.ws.send(this.codec.encode(message), { binary: this.codec.binary });
+    this.sink.send(this.codec.encode(message), this.codec.binary ? BINARY : TEXT);
+  }
+
+  /** Sends a frame of topic updates built by the outflow (`messages` are what it carries). */
+  sendUpdates(frame: Buffer, _messages: readonly BusMessage[]): void {
+    this.sink.send(frame, this.codec.binary ? BINARY : TEXT);
   }
 
   hasPending(): boolean {
@@ -100,6 +125,6 @@ export class Connection {
   }
 
   close(code: number, reason: string): void {
-    if (this.ws.readyState === OPEN) this.ws.close(code, reason);
+    if (this.sink.readyState === SINK_OPEN) this.sink.close(code, reason);
   }
 }

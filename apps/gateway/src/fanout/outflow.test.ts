@@ -1,6 +1,5 @@
 import { CloseCode, jsonCodec } from '@pulse/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { WebSocket } from 'ws';
 import { BusMessage } from '../bus/bus-message.js';
 import { loadConfig } from '../config/load-config.js';
 import { TokenBucket } from '../ingest/token-bucket.js';
@@ -21,6 +20,8 @@ function fakeSocket() {
       this.readyState = 2;
     },
     terminate() {},
+    pause() {},
+    resume() {},
   };
   return { ws, sent };
 }
@@ -28,6 +29,7 @@ function fakeSocket() {
 function setup(env: Record<string, string> = {}) {
   const config = loadConfig({
     NODE_ENV: 'test',
+    JWT_SECRET: 'x'.repeat(32),
     SLOW_SOFT_BYTES: '1024',
     SLOW_HARD_BYTES: '5120',
     SLOW_MAX_MS: '100',
@@ -40,7 +42,7 @@ function setup(env: Record<string, string> = {}) {
   const principal = { subject: 'op', role: 'operator' as const };
   const conn = new Connection(
     'c1',
-    ws as unknown as WebSocket,
+    ws,
     jsonCodec,
     principal,
     '127.0.0.1',

@@ -5,8 +5,8 @@ import type { GatewayConfig } from '../config/config.schema.js';
 import { Stats } from '../metrics/stats.js';
 import { batchFrame } from './batch-frame.js';
 import type { Connection } from './connection.js';
+import { SINK_OPEN } from './sink.js';
 
-const OPEN = 1;
 /** Most messages in one batch frame: stays under decoders' array caps (4096 in ours). */
 const MAX_BATCH = 1000;
 /** How often a connection over its soft mark is looked at again. */
@@ -52,7 +52,7 @@ export class Outflow implements OnModuleDestroy {
 
   /** Control frames (replies, acks, errors) bypass batching but not the hard limit. */
   checkHardLimit(conn: Connection): boolean {
-    if (conn.ws.bufferedAmount <= this.hard) return true;
+    if (conn.sink.bufferedAmount <= this.hard) return true;
     this.closeSlow(conn, 'send buffer over hard limit');
     return false;
   }
@@ -77,9 +77,9 @@ export class Outflow implements OnModuleDestroy {
   }
 
   private flush(conn: Connection, now: number): void {
-    const ws = conn.ws;
-    if (ws.readyState !== OPEN) return conn.dropPending();
-    const buffered = ws.bufferedAmount;
+    const sink = conn.sink;
+    if (sink.readyState !== SINK_OPEN) return conn.dropPending();
+    const buffered = sink.bufferedAmount;
     if (buffered > this.hard) return this.closeSlow(conn, 'send buffer over hard limit');
     if (buffered > this.soft) {
       if (conn.slowSince === 0) {
@@ -104,12 +104,12 @@ export class Outflow implements OnModuleDestroy {
               codec,
               part.map((m) => m.frame(codec)),
             );
-      ws.send(frame, { binary: codec.binary });
+      conn.sendUpdates(frame, part);
       this.stats.frames += 1;
       this.stats.bytesOut += frame.length;
       if (part.length > 1) this.stats.batches += 1;
     }
-    this.stats.delivered += messages.length;
+    this.stats.countDelivered(messages);
   }
 
   private closeSlow(conn: Connection, why: string): void {
@@ -118,6 +118,6 @@ export class Outflow implements OnModuleDestroy {
     conn.dropPending();
     conn.close(CloseCode.SLOW_CONSUMER, `slow consumer: ${why}`);
     // A stalled peer never reads the close frame: do not wait for its handshake.
-    setTimeout(() => conn.ws.terminate(), 1000).unref();
+    setTimeout(() => conn.sink.terminate(), 1000).unref();
   }
 }

@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../config/config.schema.js';
 import type { Connection } from '../fanout/connection.js';
 import { FanoutService } from '../fanout/fanout.service.js';
 import { Stats } from '../metrics/stats.js';
+import { TokenRefresh } from '../session/token-refresh.js';
 import { Publisher } from './publisher.js';
 
 /**
@@ -20,10 +21,12 @@ export class InboundRouter {
     @Inject(FanoutService) private readonly fanout: FanoutService,
     @Inject(Publisher) private readonly publisher: Publisher,
     @Inject(Stats) private readonly stats: Stats,
+    @Inject(TokenRefresh) private readonly refresh: TokenRefresh,
   ) {}
 
   handle(conn: Connection, data: Buffer, isBinary: boolean): void {
     conn.lastSeenAt = Date.now();
+    this.stats.bytesIn += data.length;
     if (isBinary !== conn.codec.binary) {
       const kind = isBinary ? 'binary' : 'text';
       return this.reject(
@@ -66,17 +69,18 @@ export class InboundRouter {
         );
       case 'pong':
         return; // liveness is recorded for every frame above
+      case 'auth':
+        return this.refresh.refresh(conn, message);
       default:
         return assertNever(message);
     }
   }
 
-  /** Subscribe/unsubscribe/ping storms are refused with RATE_LIMITED, then closed as abuse. */
+  /** Subscribe/unsubscribe/ping/auth storms are refused with RATE_LIMITED, then closed as abuse. */
   private withinControlBudget(conn: Connection, message: ClientMessage): boolean {
     const wait = conn.controlBucket.take();
     if (wait === 0) return true;
     this.stats.rateLimited.control += 1;
-    this.stats.error(ErrorCode.RATE_LIMITED);
     const ref = 'id' in message && message.id !== undefined ? { ref: message.id } : {};
     conn.send({
       type: 'error',
@@ -92,7 +96,6 @@ export class InboundRouter {
 
   private reject(conn: Connection, code: ErrorCode, message: string, ref?: number): void {
     this.stats.invalidFrames += 1;
-    this.stats.error(code);
     conn.send(
       ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref },
     );

@@ -2,9 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import type { Connection } from '../fanout/connection.js';
+import { SINK_OPEN } from '../fanout/sink.js';
 import { Stats } from '../metrics/stats.js';
-
-const OPEN = 1;
 
 /**
  * Inbound backpressure. Counts publishes accepted but not yet stored by the bus; above the high
@@ -35,7 +34,7 @@ export class IngestGate {
   register(conn: Connection): void {
     if (conn.principal.role === 'operator') return;
     this.publishers.add(conn);
-    if (this.paused) conn.ws.pause();
+    if (this.paused) conn.sink.pause();
   }
 
   unregister(conn: Connection): void {
@@ -59,8 +58,8 @@ export class IngestGate {
       `ingest over ${this.config.ingest.highWater} pending: pausing ${this.publishers.size} publishers`,
     );
     for (const conn of this.publishers) {
-      if (conn.ws.readyState !== OPEN) continue;
-      conn.ws.pause();
+      if (conn.sink.readyState !== SINK_OPEN) continue;
+      conn.sink.pause();
       conn.send({
         type: 'notice',
         code: 'SLOW_DOWN',
@@ -72,6 +71,6 @@ export class IngestGate {
 
   private resume(): void {
     this.paused = false;
-    for (const conn of this.publishers) if (conn.ws.readyState === OPEN) conn.ws.resume();
+    for (const conn of this.publishers) if (conn.sink.readyState === SINK_OPEN) conn.sink.resume();
   }
 }

@@ -3,7 +3,10 @@ import { BUS, type Bus } from '../bus/bus.js';
 import { BusModule } from '../bus/bus.module.js';
 import { RedisBus } from '../bus/redis/redis-bus.js';
 import { FanoutModule } from '../fanout/fanout.module.js';
+import { SessionModule } from '../session/session.module.js';
+import { AuthModule } from '../auth/auth.module.js';
 import { InboundRouter } from './inbound-router.js';
+import { PublishController } from './publish.controller.js';
 import { IngestGate } from './ingest-gate.js';
 import { PublishLimiter } from './publish-limiter.js';
 import { Publisher } from './publisher.js';
@@ -11,7 +14,8 @@ import { RedisQuota } from './redis-quota.js';
 import { LocalQuota, SHARED_QUOTA, type SharedQuota } from './shared-quota.js';
 
 @Module({
-  imports: [BusModule, FanoutModule],
+  imports: [BusModule, FanoutModule, SessionModule, AuthModule],
+  controllers: [PublishController],
   providers: [
     {
       provide: SHARED_QUOTA,
@@ -25,6 +29,6 @@ import { LocalQuota, SHARED_QUOTA, type SharedQuota } from './shared-quota.js';
     IngestGate,
     InboundRouter,
   ],
-  exports: [InboundRouter, IngestGate],
+  exports: [InboundRouter, IngestGate, Publisher],
 })
 export class IngestModule {}

@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CloseCode, ErrorCode, topicFamily, validatePayload, type Publish } from '@pulse/protocol';
+import {
+  CloseCode,
+  ErrorCode,
+  topicFamily,
+  validatePayload,
+  type ErrorFrame,
+  type Publish,
+} from '@pulse/protocol';
 import { canPublish } from '../auth/acl.js';
+import type { Principal } from '../auth/claims.js';
 import { BUS, type Bus } from '../bus/bus.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
@@ -9,7 +17,13 @@ import { Stats } from '../metrics/stats.js';
 import { IngestGate } from './ingest-gate.js';
 import { PublishLimiter } from './publish-limiter.js';
 
-/** Checks a publish (ACL, quota, payload schema), then hands it to the bus through the gate. */
+/** The stored seq, or the error frame that answers the publish (with `ref` when it had an id). */
+export type PublishOutcome = number | ErrorFrame;
+
+/**
+ * Checks a publish (ACL, quota, payload schema), then hands it to the bus through the gate.
+ * The same rules serve WebSocket frames and `POST /publish`.
+ */
 @Injectable()
 export class Publisher {
   constructor(
@@ -20,45 +34,56 @@ export class Publisher {
     @Inject(Stats) private readonly stats: Stats,
   ) {}
 
+  /** A publish frame from a connection: answered on it, and abuse of the quota closes it. */
   async publish(conn: Connection, req: Publish): Promise<void> {
+    const outcome = await this.accept(conn.principal, req);
+    if (typeof outcome === 'number') {
+      if (req.id !== undefined)
+        conn.send({ type: 'ack', id: req.id, topic: req.topic, seq: outcome });
+      return;
+    }
+    conn.send(outcome);
+    if (
+      outcome.code === ErrorCode.RATE_LIMITED &&
+      conn.rateLimited.hit() >= this.config.rateLimitAbuse
+    )
+      conn.close(CloseCode.RATE_LIMIT_ABUSE, 'persistently over publish quota');
+  }
+
+  /** Decides and stores one publish by `who`. */
+  async accept(who: Principal, req: Publish): Promise<PublishOutcome> {
     const { id, topic } = req;
     const ref = id === undefined ? {} : { ref: id };
-    if (!canPublish(conn.principal, topic)) {
-      this.stats.error(ErrorCode.FORBIDDEN);
-      return conn.send({
+    if (!canPublish(who, topic)) {
+      return {
         type: 'error',
         code: ErrorCode.FORBIDDEN,
-        message: `${conn.principal.role} ${conn.principal.subject} may not publish to ${topic}`,
+        message: `${who.role} ${who.subject} may not publish to ${topic}`,
         topic,
         ...ref,
-      });
+      };
     }
-    const wait = this.limiter.take(conn.principal);
+    const wait = this.limiter.take(who);
     if (wait > 0) {
       this.stats.rateLimited.publish += 1;
-      this.stats.error(ErrorCode.RATE_LIMITED);
-      conn.send({
+      return {
         type: 'error',
         code: ErrorCode.RATE_LIMITED,
         message: 'publish rate over quota',
         topic,
         retryAfterMs: wait,
         ...ref,
-      });
-      if (conn.rateLimited.hit() >= this.config.rateLimitAbuse)
-        conn.close(CloseCode.RATE_LIMIT_ABUSE, 'persistently over publish quota');
-      return;
+      };
     }
     const payload = validatePayload(topic, req.payload);
     if (!payload.ok) {
-      this.stats.error(ErrorCode.INVALID_PAYLOAD);
-      return conn.send({
+      return {
         type: 'error',
         code: ErrorCode.INVALID_PAYLOAD,
         message: payload.reason,
         topic,
         ...ref,
-      });
+      };
     }
     let seq: number;
     this.gate.enter();
@@ -66,20 +91,19 @@ export class Publisher {
       seq = (await this.bus.publish(topic, payload.value)).seq;
     } catch {
       // Not stored: the publisher is told, so nothing accepted is lost silently.
-      this.stats.error(ErrorCode.UNAVAILABLE);
-      return conn.send({
+      return {
         type: 'error',
         code: ErrorCode.UNAVAILABLE,
         message: 'bus unavailable, not stored',
         topic,
         retryAfterMs: 1000,
         ...ref,
-      });
+      };
     } finally {
       this.gate.leave();
     }
     const family = topicFamily(topic);
     if (family) this.stats.published[family] = (this.stats.published[family] ?? 0) + 1;
-    if (id !== undefined) conn.send({ type: 'ack', id, topic, seq });
+    return seq;
   }
 }

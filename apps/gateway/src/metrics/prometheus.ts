@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { BUS, type Bus } from '../bus/bus.js';
+import type { Connection } from '../fanout/connection.js';
+import { BusTelemetry } from './bus-telemetry.js';
 import { Stats } from './stats.js';
 
 /**
@@ -10,13 +12,20 @@ import { Stats } from './stats.js';
 @Injectable()
 export class PrometheusRegistry {
   readonly registry = new Registry();
-  /** Connection counts by role, filled by whoever owns connections (ws module). */
-  connectionsByRole: () => Record<string, number> = () => ({});
+  /** Open connections per transport (`ws`, `sse`), registered by whoever owns them. */
+  readonly openConnections = new Map<string, () => Iterable<Connection>>();
   ingestPending: () => number = () => 0;
 
-  constructor(@Inject(Stats) stats: Stats, @Inject(BUS) bus: Bus) {
+  constructor(
+    @Inject(Stats) stats: Stats,
+    @Inject(BUS) bus: Bus,
+    @Inject(BusTelemetry) busTelemetry: BusTelemetry,
+  ) {
     const registers = [this.registry];
+    // Process metrics, among them event-loop lag (pulse_nodejs_eventloop_lag_*) and heap
+    // (pulse_nodejs_heap_size_used_bytes, pulse_process_resident_memory_bytes).
     collectDefaultMetrics({ register: this.registry, prefix: 'pulse_' });
+    for (const metric of busTelemetry.metrics) this.registry.registerMetric(metric);
     const counter = (
       name: string,
       help: string,
@@ -47,8 +56,13 @@ export class PrometheusRegistry {
     counter('pulse_messages_in_total', 'Publishes accepted, by topic family', ['family'], (c) => {
       for (const [family, n] of Object.entries(stats.published)) c.inc({ family }, n);
     });
-    counter('pulse_messages_out_total', 'Topic messages delivered to sockets', [], (c) =>
-      c.inc(stats.delivered),
+    counter(
+      'pulse_messages_out_total',
+      'Topic messages delivered to connections, by topic family',
+      ['family'],
+      (c) => {
+        for (const [family, n] of Object.entries(stats.deliveredByFamily)) c.inc({ family }, n);
+      },
     );
     counter('pulse_frames_out_total', 'Frames carrying topic messages', [], (c) =>
       c.inc(stats.frames),
@@ -58,6 +72,9 @@ export class PrometheusRegistry {
     );
     counter('pulse_bytes_out_total', 'Bytes of topic-message frames sent', [], (c) =>
       c.inc(stats.bytesOut),
+    );
+    counter('pulse_bytes_in_total', 'Bytes of inbound WebSocket frames', [], (c) =>
+      c.inc(stats.bytesIn),
     );
     counter(
       'pulse_conflated_total',
@@ -77,6 +94,17 @@ export class PrometheusRegistry {
     counter('pulse_errors_total', 'Error frames sent, by code', ['code'], (c) => {
       for (const [code, n] of Object.entries(stats.errors)) c.inc({ code }, n);
     });
+    counter(
+      'pulse_refused_total',
+      'Connections and HTTP requests refused before they began, by code',
+      ['code'],
+      (c) => {
+        for (const [code, n] of Object.entries(stats.refused)) c.inc({ code }, n);
+      },
+    );
+    counter('pulse_token_refreshes_total', 'Tokens replaced on open connections', [], (c) =>
+      c.inc(stats.tokenRefreshes),
+    );
     counter('pulse_closes_total', 'Connections closed, by close code', ['code'], (c) => {
       for (const [code, n] of Object.entries(stats.closes)) c.inc({ code }, n);
     });
@@ -92,9 +120,18 @@ export class PrometheusRegistry {
     counter('pulse_invalid_frames_total', 'Inbound frames refused as invalid', [], (c) =>
       c.inc(stats.invalidFrames),
     );
-    gauge('pulse_connections', 'Open connections by role', ['role'], (g) => {
-      for (const [role, n] of Object.entries(this.connectionsByRole())) g.set({ role }, n);
-    });
+    gauge(
+      'pulse_connections',
+      'Open connections by role and transport (ws, sse)',
+      ['role', 'transport'],
+      (g) => {
+        for (const [transport, all] of this.openConnections) {
+          const byRole: Record<string, number> = { operator: 0, device: 0, feed: 0, admin: 0 };
+          for (const c of all()) byRole[c.principal.role] = (byRole[c.principal.role] ?? 0) + 1;
+          for (const [role, n] of Object.entries(byRole)) g.set({ role, transport }, n);
+        }
+      },
+    );
     gauge('pulse_ingest_pending', 'Publishes accepted but not yet stored by the bus', [], (g) =>
       g.set(this.ingestPending()),
     );

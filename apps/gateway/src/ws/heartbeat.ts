@@ -28,7 +28,7 @@ export class Heartbeat implements OnModuleDestroy {
     for (const conn of this.connections.all) {
       if (now - conn.lastSeenAt > deadAfter) {
         conn.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
-        setTimeout(() => conn.ws.terminate(), 1000).unref();
+        setTimeout(() => conn.sink.terminate(), 1000).unref();
       } else {
         conn.send({ type: 'ping', ts: now });
       }

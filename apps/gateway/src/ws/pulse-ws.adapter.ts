@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { codecForSubprotocols } from '@pulse/protocol';
+import { denialBody, denialHeaders } from '../auth/denial.js';
 import type { UpgradeGuard } from '../auth/upgrade-guard.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 
@@ -32,8 +33,15 @@ export class PulseWsAdapter extends WsAdapter {
       verifyClient: (info: { req: IncomingMessage }, done: VerifyCallback) => {
         this.guard.check(info.req).then(
           (d) =>
-            d.ok ? done(true) : done(false, d.status, d.message, { 'Content-Type': 'text/plain' }),
-          () => done(false, 500, 'auth failed'),
+            d.ok
+              ? done(true)
+              : done(
+                  false,
+                  d.denial.status,
+                  JSON.stringify(denialBody(d.denial)),
+                  denialHeaders(d.denial),
+                ),
+          () => done(false, 500, '{"type":"error","code":"INTERNAL","message":"auth failed"}'),
         );
       },
       // Echo a known subprotocol. An unknown one is echoed too, so browsers complete the

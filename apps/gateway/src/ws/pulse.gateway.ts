@@ -7,14 +7,13 @@ import { principalOf } from '../auth/upgrade-guard.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { Connection } from '../fanout/connection.js';
-import { FanoutService } from '../fanout/fanout.service.js';
 import { Outflow } from '../fanout/outflow.js';
 import { IngestGate } from '../ingest/ingest-gate.js';
 import { TokenBucket } from '../ingest/token-bucket.js';
 import { PrometheusRegistry } from '../metrics/prometheus.js';
-import { Stats } from '../metrics/stats.js';
 import { InboundRouter } from '../ingest/inbound-router.js';
 import { PresenceService } from '../presence/presence.service.js';
+import { ConnectionLifecycle } from '../session/lifecycle.js';
 import { Connections } from './connections.js';
 import { Heartbeat } from './heartbeat.js';
 
@@ -33,23 +32,17 @@ export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeA
     @Inject(CONFIG) private readonly config: GatewayConfig,
     @Inject(Connections) private readonly connections: Connections,
     @Inject(InboundRouter) private readonly inbound: InboundRouter,
-    @Inject(FanoutService) private readonly fanout: FanoutService,
     @Inject(PresenceService) private readonly presence: PresenceService,
     @Inject(Heartbeat) private readonly heartbeat: Heartbeat,
     @Inject(Outflow) private readonly outflow: Outflow,
     @Inject(IngestGate) private readonly gate: IngestGate,
-    @Inject(Stats) private readonly stats: Stats,
     @Inject(PrometheusRegistry) private readonly prometheus: PrometheusRegistry,
+    @Inject(ConnectionLifecycle) private readonly lifecycle: ConnectionLifecycle,
   ) {}
 
   afterInit(): void {
     this.heartbeat.start();
-    this.prometheus.connectionsByRole = () => {
-      const byRole: Record<string, number> = { operator: 0, device: 0, feed: 0, admin: 0 };
-      for (const c of this.connections.all)
-        byRole[c.principal.role] = (byRole[c.principal.role] ?? 0) + 1;
-      return byRole;
-    };
+    this.prometheus.openConnections.set('ws', () => this.connections.all);
     this.prometheus.ingestPending = () => this.gate.pending;
   }
 
@@ -79,17 +72,16 @@ export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeA
       req.socket.remoteAddress ?? 'unknown',
       this.outflow,
       new TokenBucket(this.config.controlLimit),
+      this.lifecycle.onError,
     );
     this.connections.add(conn);
     this.gate.register(conn);
     ws.on('message', (data, isBinary) => this.inbound.handle(conn, data as Buffer, isBinary));
     ws.on('error', (err) => this.logger.debug(`socket ${id}: ${err.message}`));
-    ws.once('close', (code) => {
-      conn.closed = true;
-      this.stats.closed(code);
+    ws.once('close', (code, reason) => {
+      this.lifecycle.closed(conn, code, reason.toString());
       this.gate.unregister(conn);
       this.connections.delete(conn);
-      this.fanout.dropConnection(conn);
       this.presence.disconnected(conn);
     });
     conn.send({
@@ -106,6 +98,7 @@ export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeA
         historySize: this.config.historySize,
       },
     });
+    this.lifecycle.opened(conn);
     this.presence.connected(conn);
   }
 

@@ -1,3 +1,5 @@
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
 /** Something that wants to run at a time. */
 export interface Due {
   dueAt: number;
@@ -71,7 +73,8 @@ export class Timeline {
         this.timer = undefined;
         this.runDue();
       },
-      Math.max(0, next - this.now()),
+      // setTimeout fires at once for delays over 2^31-1 ms (24.8 days): wake up then and re-arm.
+      Math.min(MAX_DELAY_MS, Math.max(0, next - this.now())),
     );
     this.timer.unref?.();
   }

@@ -1,0 +1,61 @@
+import type { INestApplication } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { configureApp } from './app.setup.js';
+import type { GatewayConfig } from './config/config.schema.js';
+import { ConfigError, loadConfig } from './config/load-config.js';
+
+/** Starts the gateway from an environment; throws `ConfigError` before anything listens. */
+export async function startGateway(
+  env: Record<string, string | undefined>,
+): Promise<INestApplication> {
+  const config = loadConfig(env);
+  const app = configureApp(
+    await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true }),
+  );
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const log = new Logger('Pulse');
+  log.log(
+    `gateway ${config.serverId} listening on http://${config.host}:${port} (ws path /ws, sse /sse, bus ${busName(config)})`,
+  );
+  if (config.jwtSecretGenerated)
+    log.warn('JWT_SECRET not set: using a generated development secret');
+  if (config.devTokens) log.warn('development tokens enabled at GET /auth/dev-token');
+  return app;
+}
+
+function busName(config: GatewayConfig): string {
+  if (config.redisClusterNodes)
+    return `redis cluster ${config.redisClusterNodes.length} seed nodes`;
+  if (config.redisUrl) return `redis ${new URL(config.redisUrl).host}`;
+  return 'memory';
+}
+
+export interface ProcessIo {
+  error(line: string): void;
+  exit(code: number): void;
+}
+
+/**
+ * What `node dist/main.js` does: start, or on a bad environment print the one message that
+ * names each bad variable and what it allows, and exit with 2 (nothing listens).
+ */
+export async function run(
+  env: Record<string, string | undefined>,
+  io: ProcessIo = {
+    error: (line) => process.stderr.write(`${line}\n`),
+    exit: (code) => process.exit(code),
+  },
+): Promise<INestApplication | undefined> {
+  try {
+    return await startGateway(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.error(`pulse gateway: ${err.message}`);
+    io.exit(2);
+    return undefined;
+  }
+}

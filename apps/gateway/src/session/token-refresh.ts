@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ErrorCode, type Auth } from '@pulse/protocol';
+import type { Principal } from '../auth/claims.js';
+import { TokenService } from '../auth/token.service.js';
+import type { Connection } from '../fanout/connection.js';
+import { ConnectionLog } from '../logging/connection-log.js';
+import { Stats } from '../metrics/stats.js';
+import { SessionExpiry } from './session-expiry.js';
+
+/**
+ * `auth`: swaps a connection's token without a reconnect. The new token must be valid and name
+ * the same subject, role and topic allow-list: a refresh extends a session, it does not change
+ * who it is (subscriptions were authorised for that identity).
+ */
+@Injectable()
+export class TokenRefresh {
+  constructor(
+    @Inject(TokenService) private readonly tokens: TokenService,
+    @Inject(SessionExpiry) private readonly expiry: SessionExpiry,
+    @Inject(ConnectionLog) private readonly log: ConnectionLog,
+    @Inject(Stats) private readonly stats: Stats,
+  ) {}
+
+  async refresh(conn: Connection, req: Auth): Promise<void> {
+    const result = await this.tokens.verify(req.token);
+    if (!result.ok) {
+      return conn.send({ type: 'error', code: result.code, message: result.reason, ref: req.id });
+    }
+    if (!sameIdentity(conn.principal, result.principal)) {
+      return conn.send({
+        type: 'error',
+        code: ErrorCode.FORBIDDEN,
+        message: 'a refreshed token must keep the subject, role and topics; reconnect instead',
+        ref: req.id,
+      });
+    }
+    conn.principal = result.principal;
+    this.expiry.track(conn);
+    this.stats.tokenRefreshes += 1;
+    this.log.tokenRefreshed(conn);
+    const expiresAt = result.principal.expiresAt;
+    conn.send(
+      expiresAt === undefined
+        ? { type: 'authenticated', id: req.id }
+        : { type: 'authenticated', id: req.id, expiresAt },
+    );
+  }
+}
+
+function sameIdentity(a: Principal, b: Principal): boolean {
+  return (
+    a.subject === b.subject &&
+    a.role === b.role &&
+    (a.topics ?? []).join('\n') === (b.topics ?? []).join('\n')
+  );
+}

@@ -1,0 +1,124 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { PulseClient } from '@pulse/client';
+import httpProxy from 'http-proxy';
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startGateway } from './gateway-resource.js';
+import { TestSocket } from './test-socket.js';
+
+const tick = (last: number) => ({
+  bid: last,
+  ask: last + 1,
+  last,
+  volume: 1,
+  ts: 1_700_000_000_000,
+});
+
+/** A proxy that passes plain HTTP (streamed) but refuses WebSocket upgrades, like some corporate ones. */
+async function upgradeBlockingProxy(target: string) {
+  const proxy = httpProxy.createProxyServer({ target });
+  const open = new Set<Socket>();
+  proxy.on('error', (_err, _req, res) => (res as ServerResponse).destroy?.());
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => proxy.web(req, res));
+  server.on('connection', (s: Socket) => {
+    open.add(s);
+    s.once('close', () => open.delete(s));
+  });
+  server.on('upgrade', (_req, socket: Socket) => {
+    socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    /** Cuts every connection through the proxy, as a network drop would. */
+    dropAll: () => open.forEach((s) => s.destroy()),
+    async [Symbol.asyncDispose]() {
+      open.forEach((s) => s.destroy());
+      proxy.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+function inbox() {
+  const seqs: string[] = [];
+  let wake: (() => void) | undefined;
+  return {
+    seqs,
+    handler: (m: { topic: string; seq: number }) => {
+      seqs.push(`${m.topic}#${m.seq}`);
+      wake?.();
+    },
+    async until(n: number) {
+      while (seqs.length < n) await new Promise<void>((r) => (wake = r));
+    },
+  };
+}
+
+describe('client fallback to SSE', () => {
+  it('reads over SSE and publishes over HTTP when WebSocket upgrades are blocked, and resumes after a drop', async () => {
+    await using gw = await startGateway();
+    await using proxy = await upgradeBlockingProxy(gw.httpUrl);
+    const client = new PulseClient({
+      url: proxy.wsUrl,
+      token: () => gw.token('admin', 'console'),
+      WebSocket: WebSocket as never,
+      backoff: () => 0,
+      fallbackAfter: 2,
+    });
+    try {
+      const x = inbox();
+      client.subscribe('price.X', x.handler, { history: 0 });
+      const connected = new Promise<void>((resolve) =>
+        client.on('status', (e) => e.status === 'connected' && resolve()),
+      );
+      client.connect();
+      await connected;
+      expect(client.transport).toBe('sse');
+      expect(client.welcome).toMatchObject({ role: 'admin', subject: 'console' });
+
+      await using feed = await TestSocket.connect(gw.wsUrl, await gw.token('feed', 'f'));
+      for (let i = 1; i <= 3; i++)
+        feed.send({ type: 'publish', id: i, topic: 'price.X', payload: tick(i) });
+      await x.until(3);
+
+      // Publish with an ack: a POST /publish behind the scenes.
+      await expect(client.publish('price.Y', tick(9), { ack: true })).resolves.toMatchObject({
+        topic: 'price.Y',
+        seq: 1,
+      });
+      await expect(
+        client.publish(
+          'presence.console',
+          { deviceId: 'x', online: true, lastSeen: 1 },
+          { ack: true },
+        ),
+      ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+      // A later subscription reopens the stream; what was flowing keeps its place.
+      const y = inbox();
+      client.subscribe('price.Y', y.handler, { history: 1 });
+      await y.until(1);
+      feed.send({ type: 'publish', id: 4, topic: 'price.X', payload: tick(4) });
+      await x.until(4);
+
+      // The network drops; what is published meanwhile arrives after the reconnect, once.
+      const reconnected = new Promise<void>((resolve) =>
+        client.on('status', (e) => e.status === 'connected' && resolve()),
+      );
+      proxy.dropAll();
+      for (let i = 5; i <= 7; i++)
+        feed.send({ type: 'publish', id: i, topic: 'price.X', payload: tick(i) });
+      await feed.next('ack', (a) => a.id === 7);
+      await reconnected;
+      await x.until(7);
+      expect(x.seqs).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => `price.X#${n}`));
+      expect(y.seqs).toEqual(['price.Y#1']);
+      expect(client.transport).toBe('sse');
+    } finally {
+      client.close();
+    }
+  });
+});
