@@ -1,0 +1,158 @@
+// Starting and stopping the two servers under test, each in its own process on a free loopback
+// port, with a clear error (and the server's last output lines) when one does not come up.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { stopChild, track } from './children.mjs';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const GATEWAY_MAIN = 'apps/gateway/dist/main.js';
+const BASELINE_MAIN = fileURLToPath(new URL('../baseline-server.mjs', import.meta.url));
+const PARENT_GUARD = new URL('./parent-guard.mjs', import.meta.url).href;
+
+/** A secret for the benchmark's short-lived gateways (they listen on 127.0.0.1 only). */
+const JWT_SECRET = 'pulse-bench-secret-not-for-production-000';
+/** Lets the runner read `/metrics` (served to admin tokens or this bearer token). */
+const METRICS_TOKEN = 'pulse-bench-metrics-token';
+
+/** Settings every benchmarked gateway gets; scenarios add their own on top. */
+export const PULSE_BASE_ENV = {
+  NODE_ENV: 'development',
+  HOST: '127.0.0.1',
+  JWT_SECRET,
+  DEV_TOKENS: 'true',
+  METRICS_TOKEN,
+  CONNECT_RATE_PER_IP: '1000000',
+  CONTROL_LIMIT: '100000/100000',
+  RATE_LIMIT_ABUSE: '1000000',
+};
+
+/** Nest colours its log lines; error messages quote them plain. */
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+const stripAnsi = (s) => s.replace(ANSI, '');
+
+/** Asks the kernel for a free loopback port. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {net.AddressInfo} */ (srv.address());
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts one server process and waits until it serves.
+ * @param {'pulse' | 'baseline'} kind
+ * @param {Record<string, string>} env scenario settings (Pulse only)
+ */
+export async function startServer(kind, env = {}, { timeoutMs = 20_000 } = {}) {
+  const port = await freePort();
+  const childEnv = {
+    ...process.env,
+    ...(kind === 'pulse' ? { ...PULSE_BASE_ENV, ...env } : { HOST: '127.0.0.1' }),
+    PORT: String(port),
+  };
+  delete childEnv.REDIS_URL; // the in-memory bus is what the targets are about
+  const main = kind === 'pulse' ? [GATEWAY_MAIN] : [BASELINE_MAIN, String(port)];
+  const child = track(
+    spawn(process.execPath, ['--import', PARENT_GUARD, ...main], {
+      cwd: REPO_ROOT,
+      env: childEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }),
+  );
+  const output = [];
+  const keep = (chunk) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) output.push(stripAnsi(line));
+    if (output.length > 200) output.splice(0, output.length - 200);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const server = {
+    kind,
+    pid: child.pid,
+    port,
+    url: kind === 'pulse' ? `ws://127.0.0.1:${port}/ws` : `ws://127.0.0.1:${port}/`,
+    http: `http://127.0.0.1:${port}`,
+    child,
+    /** The last lines the server printed. */
+    tail: (n = 20) => output.slice(-n).join('\n'),
+    // The baseline has nothing to clean up (and may be busy with a backlog): no grace period.
+    stop: () => stopChild(child, kind === 'pulse' ? 3000 : 200),
+  };
+  try {
+    await waitUntilServing(server, timeoutMs);
+  } catch (err) {
+    await server.stop();
+    const what =
+      kind === 'pulse' ? `the Pulse gateway (node ${GATEWAY_MAIN})` : 'the baseline server';
+    throw new Error(
+      `${what} did not come up on port ${port}: ${err.message}\n--- its last output ---\n${server.tail()}`,
+    );
+  }
+  return server;
+}
+
+async function waitUntilServing(server, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let exited;
+  server.child.once('exit', (code, signal) => (exited = `exited with ${signal ?? `code ${code}`}`));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(exited);
+    if (server.kind === 'baseline' ? server.tail(5).includes('READY') : await live(server.http))
+      return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`not serving after ${timeoutMs} ms`);
+}
+
+async function live(base) {
+  try {
+    const res = await fetch(`${base}/health/live`, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A token from the gateway's development route (the baseline does no auth: any string will do).
+ * @param {'operator' | 'device' | 'feed' | 'admin'} role
+ */
+export async function devToken(server, role, sub) {
+  if (server.kind !== 'pulse') return 'none';
+  const res = await fetch(
+    `${server.http}/auth/dev-token?role=${role}&sub=${encodeURIComponent(sub)}`,
+    {
+      signal: AbortSignal.timeout(5000),
+    },
+  );
+  if (!res.ok)
+    throw new Error(`GET /auth/dev-token answered ${res.status}: is DEV_TOKENS=true honoured?`);
+  return /** @type {{token: string}} */ (await res.json()).token;
+}
+
+/** The gateway's Prometheus counters and gauges named pulse_* (buckets left out); null if unreadable. */
+export async function scrapeMetrics(server) {
+  if (server.kind !== 'pulse') return {};
+  try {
+    const res = await fetch(`${server.http}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      signal: AbortSignal.timeout(3000),
+    });
+    if (!res.ok) return null;
+    const out = {};
+    for (const line of (await res.text()).split('\n')) {
+      if (!line.startsWith('pulse_') || line.includes('_bucket{')) continue;
+      const sp = line.lastIndexOf(' ');
+      out[line.slice(0, sp)] = Number(line.slice(sp + 1));
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
