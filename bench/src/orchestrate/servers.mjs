@@ -23,6 +23,8 @@ export const PULSE_BASE_ENV = {
   DEV_TOKENS: 'true',
   METRICS_TOKEN,
   CONNECT_RATE_PER_IP: '1000000',
+  // Every load-generator connection comes from 127.0.0.1.
+  MAX_CONNECTIONS_PER_IP: '1000000',
   CONTROL_LIMIT: '100000/100000',
   RATE_LIMIT_ABUSE: '1000000',
 };
