@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AlarmsModule } from './alarms/alarms.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { GatewayConfig } from './config/config.schema.js';
@@ -6,13 +7,20 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { WsModule } from './ws/ws.module.js';
 
-/** The gateway: config → auth → (ingest → bus → fan-out over ws) → health. */
+/** The gateway: config → auth → (ingest → bus → fan-out over ws; alarms on ingest) → health. */
 @Module({})
 export class AppModule {
   static forRoot(config?: GatewayConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), MetricsModule, AuthModule, WsModule, HealthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        MetricsModule,
+        AuthModule,
+        AlarmsModule,
+        WsModule,
+        HealthModule,
+      ],
     };
   }
 }

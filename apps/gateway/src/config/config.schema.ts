@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { DEFAULT_ALARM_RULES, parseAlarmRules, type AlarmRule } from '../alarms/alarm-rules.js';
 import {
   parseBucket,
   parseBucketMap,
@@ -82,6 +83,8 @@ export const EnvSchema = v.object({
   INGEST_LOW_WATER: int(0, 10_000_000, 5000),
   /** Reserved for the Redis bus; until it lands the gateway warns and uses the memory bus. */
   REDIS_URL: v.optional(v.pipe(v.string(), v.url('must be a URL such as redis://127.0.0.1:6379'))),
+  /** Threshold alarms on device readings: `temperature>30:10s;battery<15:0s`, or `none`. */
+  ALARM_RULES: parsed(DEFAULT_ALARM_RULES, parseAlarmRules),
 });
 export type Env = v.InferOutput<typeof EnvSchema>;
 
@@ -118,4 +121,6 @@ export interface GatewayConfig {
   readonly rateLimitAbuse: number;
   readonly connectRatePerIp: number;
   readonly ingest: { readonly highWater: number; readonly lowWater: number };
+  /** Threshold rules evaluated on every accepted device reading; changes go out on `alarm.*`. */
+  readonly alarmRules: readonly AlarmRule[];
 }

@@ -73,5 +73,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitAbuse: e.RATE_LIMIT_ABUSE,
     connectRatePerIp: e.CONNECT_RATE_PER_IP,
     ingest: { highWater: e.INGEST_HIGH_WATER, lowWater: e.INGEST_LOW_WATER },
+    alarmRules: e.ALARM_RULES,
   };
 }

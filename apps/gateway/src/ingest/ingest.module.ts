@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlarmsModule } from '../alarms/alarms.module.js';
 import { BusModule } from '../bus/bus.module.js';
 import { FanoutModule } from '../fanout/fanout.module.js';
 import { InboundRouter } from './inbound-router.js';
@@ -7,7 +8,7 @@ import { PublishLimiter } from './publish-limiter.js';
 import { Publisher } from './publisher.js';
 
 @Module({
-  imports: [BusModule, FanoutModule],
+  imports: [BusModule, FanoutModule, AlarmsModule],
   providers: [Publisher, PublishLimiter, IngestGate, InboundRouter],
   exports: [InboundRouter, IngestGate],
 })

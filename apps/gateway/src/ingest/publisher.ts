@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CloseCode, ErrorCode, topicFamily, validatePayload, type Publish } from '@pulse/protocol';
+import { AlarmsService } from '../alarms/alarms.service.js';
 import { canPublish } from '../auth/acl.js';
+import type { BusMessage } from '../bus/bus-message.js';
 import { BUS, type Bus } from '../bus/bus.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
@@ -19,6 +21,7 @@ export class Publisher {
     @Inject(PublishLimiter) private readonly limiter: PublishLimiter,
     @Inject(IngestGate) private readonly gate: IngestGate,
     @Inject(Stats) private readonly stats: Stats,
+    @Inject(AlarmsService) private readonly alarms: AlarmsService,
   ) {}
 
   async publish(conn: Connection, req: Publish): Promise<void> {
@@ -61,10 +64,10 @@ export class Publisher {
         ...ref,
       });
     }
-    let seq: number;
+    let stored: BusMessage;
     this.gate.enter();
     try {
-      seq = (await this.bus.publish(topic, payload.value)).seq;
+      stored = await this.bus.publish(topic, payload.value);
     } catch {
       // Not stored: the publisher is told, so nothing accepted is lost silently.
       this.stats.error(ErrorCode.UNAVAILABLE);
@@ -79,6 +82,10 @@ export class Publisher {
     } finally {
       this.gate.leave();
     }
+    // Alarms are checked here rather than on the bus listener: each accepted reading is seen
+    // once across instances, whereas a bus listener only hears what its own clients watch.
+    this.alarms.observe(topic, payload.value, stored.ts);
+    const seq = stored.seq;
     const family = topicFamily(topic);
     if (family) this.stats.published[family] = (this.stats.published[family] ?? 0) + 1;
     if (id !== undefined) conn.send({ type: 'ack', id, topic, seq });
