@@ -10,6 +10,8 @@ import { pulseProject, sourceConditions } from '../../vitest.shared.js';
 const conditions = [...sourceConditions, 'browser', 'module', 'development|production'];
 const project = pulseProject('dashboard', {
   plugins: [svelte({ dynamicCompileOptions: () => ({ generate: 'client' }) })],
+  // The theme test reads the stylesheet's tokens (`app.css?raw`) to check their contrast.
+  test: { css: { include: [/app\.css/] } },
 });
 
 export default {

@@ -4,6 +4,9 @@ import {
   formatChange,
   formatClock,
   formatDelay,
+  formatPercent,
+  formatPriceChange,
+  formatVolume,
   formatNumber,
   formatPrice,
   formatRate,
@@ -67,5 +70,19 @@ describe('format', () => {
     expect(formatWindow(60_000)).toBe('1 min');
     expect(formatWindow(15 * 60_000)).toBe('15 min');
     expect(formatWindow(30_000)).toBe('30 s');
+  });
+
+  it('formats ticker columns: signed change in the price’s decimals, percent, volume', () => {
+    expect(formatPriceChange(1.5, 190)).toBe('+1.50');
+    expect(formatPriceChange(-0.0042, 1.08)).toBe('0.00'); // rounds to zero: no sign
+    expect(formatPriceChange(-0.0042, 0.5)).toBe('\u22120.0042');
+    expect(formatPriceChange(0, 100)).toBe('0.00');
+    expect(formatPercent(0.987)).toBe('+0.99 %');
+    expect(formatPercent(-12.345)).toBe('\u221212.35 %');
+    expect(formatPercent(0.001)).toBe('0.00 %');
+    expect(formatVolume(950.4)).toBe('950');
+    expect(formatVolume(1234)).toBe('1.23k');
+    expect(formatVolume(12_400)).toBe('12.4k');
+    expect(formatVolume(3_210_000)).toBe('3.21M');
   });
 });

@@ -47,14 +47,19 @@ export function formatPrice(value: number): string {
   return value.toFixed(priceDecimals(value));
 }
 
+/** A price change with its sign, in the decimals of the base price: `+1.25`, `\u22120.0040`. */
+export function formatPriceChange(change: number, base: number): string {
+  const decimals = priceDecimals(Math.max(Math.abs(base), Math.abs(change)));
+  return signed(Math.abs(change).toFixed(decimals), change);
+}
+
 /**
  * Signed change and percentage against `base`: `+1.25 (+0.98 %)`, `−0.40 (−0.31 %)`,
  * `0.00 (0.00 %)`. The change uses the base price's decimals so a column lines up.
  */
 export function formatChange(change: number, base: number): string {
   const pct = base === 0 ? 0 : (change / base) * 100;
-  const abs = Math.abs(change).toFixed(priceDecimals(Math.max(Math.abs(base), Math.abs(change))));
-  return `${signed(abs, change)} (${signed(Math.abs(pct).toFixed(2), pct)} %)`;
+  return `${formatPriceChange(change, base)} (${formatPercent(pct)})`;
 }
 
 function signed(text: string, sign: number): string {
@@ -87,4 +92,18 @@ export function formatDelay(ms: number): string {
 /** A time window for labels: `1 min`, `15 min`, `30 s`. */
 export function formatWindow(ms: number): string {
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+}
+
+/** A traded volume, compact: `950`, `12.4k`, `3.21M`. */
+export function formatVolume(volume: number): string {
+  if (!Number.isFinite(volume)) return '—';
+  const abs = Math.abs(volume);
+  if (abs < 1000) return String(Math.round(volume));
+  if (abs < 1_000_000) return `${(volume / 1000).toFixed(abs < 10_000 ? 2 : 1)}k`;
+  return `${(volume / 1_000_000).toFixed(2)}M`;
+}
+
+/** A change in percent with its sign: `+0.98 %`, `\u22120.31 %`, `0.00 %`. */
+export function formatPercent(pct: number): string {
+  return `${signed(Math.abs(pct).toFixed(2), pct)} %`;
 }
