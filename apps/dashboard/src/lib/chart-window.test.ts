@@ -77,6 +77,9 @@ describe('ChartWindow', () => {
     expect(out).toHaveLength(5);
     expect(out[2]).toEqual({ x: 5000, y: NaN });
     expect(out[3]).toEqual({ x: 9000, y: 3 });
+    expect(w.gaps).toBe(1);
+    w.fill(r, 8000, 10_000, 100, 2000);
+    expect(w.gaps).toBe(0);
   });
 });
 

@@ -20,10 +20,16 @@ export class ChartWindow {
   /** Every point object ever made, reused by later fills. */
   readonly #pool: MutablePoint[] = [];
   #used = 0;
+  #gaps = 0;
 
   /** Number of points (gap markers included) after the last `fill`. */
   get length(): number {
     return this.#used;
+  }
+
+  /** Breaks (NaN markers) in the last `fill`: spans with no data wider than the gap. */
+  get gaps(): number {
+    return this.#gaps;
   }
 
   /** Fills `points` from `ring` for x in [min, max]; returns it (same array every time). */
@@ -35,6 +41,7 @@ export class ChartWindow {
     gapMs = Infinity,
   ): MutablePoint[] {
     this.#used = 0;
+    this.#gaps = 0;
     const start = ring.lowerBound(min);
     const end = ring.lowerBound(max + 1e-9); // exclusive: points at x <= max
     const count = end - start;
@@ -67,7 +74,10 @@ export class ChartWindow {
   }
 
   #emit(x: number, y: number, lastX: number, gapMs: number): number {
-    if (x - lastX > gapMs) this.#put((x + lastX) / 2, NaN);
+    if (x - lastX > gapMs) {
+      this.#put((x + lastX) / 2, NaN);
+      this.#gaps++;
+    }
     this.#put(x, y);
     return x;
   }
