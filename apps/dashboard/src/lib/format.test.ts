@@ -49,11 +49,12 @@ describe('format', () => {
     expect(formatPrice(101.254)).toBe('101.25');
     expect(formatPrice(0.004512)).toBe('0.004512');
     expect(formatPrice(0.5)).toBe('0.5000');
+    expect(formatPrice(1.08342)).toBe('1.0834');
     expect(formatChange(1.25, 100)).toBe('+1.25 (+1.25 %)');
     expect(formatChange(-0.4, 128)).toBe('\u22120.40 (\u22120.31 %)');
     expect(formatChange(0, 100)).toBe('0.00 (0.00 %)');
     expect(formatChange(0.001, 1000)).toBe('0.00 (0.00 %)');
-    expect(formatChange(1, 0)).toBe('+1.00 (0.00 %)');
+    expect(formatChange(1, 0)).toBe('+1.0000 (0.00 %)');
   });
 
   it('formats rates, round trips, delays and windows', () => {
@@ -74,7 +75,8 @@ describe('format', () => {
 
   it('formats ticker columns: signed change in the price’s decimals, percent, volume', () => {
     expect(formatPriceChange(1.5, 190)).toBe('+1.50');
-    expect(formatPriceChange(-0.0042, 1.08)).toBe('0.00'); // rounds to zero: no sign
+    expect(formatPriceChange(-0.0042, 1.08)).toBe('\u22120.0042'); // FX: four decimals
+    expect(formatPriceChange(-0.001, 190)).toBe('0.00'); // rounds to zero: no sign
     expect(formatPriceChange(-0.0042, 0.5)).toBe('\u22120.0042');
     expect(formatPriceChange(0, 100)).toBe('0.00');
     expect(formatPercent(0.987)).toBe('+0.99 %');

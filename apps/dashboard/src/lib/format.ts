@@ -35,10 +35,13 @@ export function formatReading(value: number, unit: string): string {
   return u === '%' ? `${formatNumber(value)} %` : `${formatNumber(value)} ${u}`;
 }
 
-/** Decimals that suit a price of this magnitude: cents for most, more for sub-cent prices. */
+/**
+ * Decimals that suit a price of this magnitude: cents from 10 up, four decimals below (FX
+ * quotes such as 1.0834 move in the fourth), six for sub-cent prices.
+ */
 function priceDecimals(magnitude: number): number {
   const abs = Math.abs(magnitude);
-  return abs >= 1 ? 2 : abs >= 0.01 ? 4 : 6;
+  return abs >= 10 ? 2 : abs >= 0.01 ? 4 : 6;
 }
 
 /** A price with a fixed number of decimals chosen by magnitude (`101.25`, `0.004512`). */
