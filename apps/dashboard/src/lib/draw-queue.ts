@@ -15,7 +15,8 @@ export class DrawQueue {
   readonly #budgetMs: number;
   readonly #frames: FrameSource;
   readonly #now: () => number;
-  #handle: number | undefined;
+  /** A frame is requested and has not run yet. */
+  #scheduled = false;
 
   constructor(budgetMs = 6, frames: FrameSource = animationFrames, now = () => performance.now()) {
     this.#budgetMs = budgetMs;
@@ -31,7 +32,7 @@ export class DrawQueue {
   /** Draws `draw` in a coming frame (once, however often it is asked). */
   request(draw: Draw): void {
     this.#waiting.add(draw);
-    this.#handle ??= this.#frames.request(this.#run);
+    this.#schedule();
   }
 
   /** Forgets a pending draw (the chart is going away). */
@@ -39,8 +40,14 @@ export class DrawQueue {
     this.#waiting.delete(draw);
   }
 
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#frames.request(this.#run);
+  }
+
   readonly #run = (): void => {
-    this.#handle = undefined;
+    this.#scheduled = false;
     const start = this.#now();
     for (const draw of this.#waiting) {
       // Removed first: a draw that asks again (data arrived meanwhile) goes to the back.
@@ -54,7 +61,7 @@ export class DrawQueue {
       }
       if (this.#now() - start >= this.#budgetMs) break;
     }
-    if (this.#waiting.size > 0) this.#handle = this.#frames.request(this.#run);
+    if (this.#waiting.size > 0) this.#schedule();
   };
 }
 
