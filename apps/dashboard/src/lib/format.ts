@@ -56,15 +56,6 @@ export function formatPriceChange(change: number, base: number): string {
   return signed(Math.abs(change).toFixed(decimals), change);
 }
 
-/**
- * Signed change and percentage against `base`: `+1.25 (+0.98 %)`, `−0.40 (−0.31 %)`,
- * `0.00 (0.00 %)`. The change uses the base price's decimals so a column lines up.
- */
-export function formatChange(change: number, base: number): string {
-  const pct = base === 0 ? 0 : (change / base) * 100;
-  return `${formatPriceChange(change, base)} (${formatPercent(pct)})`;
-}
-
 function signed(text: string, sign: number): string {
   // Zero after rounding gets no sign, so a flat ticker reads "0.00", not "+0.00".
   if (Number(text) === 0) return text;
