@@ -23,5 +23,4 @@ describe('time axis', () => {
     expect(timeTickLabel(t, 10_000)).toBe('12:04:00');
     expect(timeTickLabel(t, 60_000)).toBe('12:04');
   });
-
 });
