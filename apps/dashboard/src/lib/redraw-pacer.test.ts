@@ -17,11 +17,18 @@ function fakeClock() {
   };
   return {
     clock,
+    now: () => now,
+    /** Moves time forward, firing each timer at its own due time, in order. */
     advance(ms: number) {
-      now += ms;
-      const due = timers.filter((t) => t.at <= now);
-      timers = timers.filter((t) => t.at > now);
-      for (const t of due) t.fn();
+      const end = now + ms;
+      for (;;) {
+        const next = timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
+        if (!next) break;
+        timers = timers.filter((t) => t !== next);
+        now = next.at;
+        next.fn();
+      }
+      now = end;
     },
   };
 }
@@ -35,27 +42,46 @@ describe('redrawInterval', () => {
 });
 
 describe('RedrawPacer', () => {
-  it('draws the first update at once, then at most once per interval, never dropping the last', () => {
+  it('redraws on the grid: once per interval under a stream, never dropping the last update', () => {
     const t = fakeClock();
-    let requests = 0;
+    const draws: number[] = [];
     // Drawing right away stands in for the frame that would follow.
     const pacer: RedrawPacer = new RedrawPacer(() => {
-      requests++;
+      draws.push(t.now());
       pacer.drew();
     }, t.clock);
-    pacer.poke(200);
-    expect(requests).toBe(1);
+    t.advance(30);
+    pacer.poke(200); // mid-step: drawn at the next grid instant
     for (let i = 0; i < 10; i++) {
       t.advance(50); // 20 updates a second
       pacer.poke(200);
     }
-    // 500 ms of 20/s updates: drawn at 0, 200 and 400 ms.
-    expect(requests).toBe(3);
+    expect(draws).toEqual([200, 400]);
     t.advance(200);
-    expect(requests).toBe(4); // the trailing update is drawn too
+    expect(draws).toEqual([200, 400, 600]); // the trailing update is drawn too
     t.advance(1000);
-    expect(requests).toBe(4); // and nothing more once quiet
-    pacer.dispose();
+    expect(draws).toHaveLength(3); // and nothing more once quiet
+    expect(pacer.sinceDraw).toBe(1130); // drawn at 600, now 1730
+  });
+
+  it('puts every chart with the same interval on the same instants', () => {
+    const t = fakeClock();
+    const draws: string[] = [];
+    const pacers = ['a', 'b', 'c'].map((name) => {
+      const p: RedrawPacer = new RedrawPacer(() => {
+        draws.push(`${name}@${t.now()}`);
+        p.drew();
+      }, t.clock);
+      return p;
+    });
+    t.advance(10);
+    pacers[0]!.poke(250);
+    t.advance(70);
+    pacers[1]!.poke(250);
+    t.advance(90);
+    pacers[2]!.poke(250);
+    t.advance(100);
+    expect(draws).toEqual(['a@250', 'b@250', 'c@250']);
   });
 
   it('stops waiting when disposed', () => {

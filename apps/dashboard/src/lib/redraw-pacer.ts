@@ -29,8 +29,11 @@ export function redrawInterval(
 }
 
 /**
- * Paces one chart's data-driven redraws: the first update after a quiet spell is drawn at
- * once, later ones at most every `intervalMs`, and the last one is never left undrawn.
+ * Paces one chart's data-driven redraws to a clock grid: a redraw happens on the next
+ * multiple of `intervalMs` (at most one per grid step, and never less than half an interval
+ * after the last one), so the last update is never left undrawn. Every chart with the same
+ * interval redraws on the same instants: the shared draw queue then paints them in a couple
+ * of frames, and the frames in between have nothing to paint or commit.
  */
 export class RedrawPacer {
   readonly #request: () => void;
@@ -43,10 +46,12 @@ export class RedrawPacer {
     this.#clock = clock;
   }
 
-  /** New data arrived: ask for a redraw now, or once the interval since the last one is up. */
+  /** New data arrived: ask for a redraw at the next grid instant it is due. */
   poke(intervalMs: number): void {
     if (this.#timer !== undefined) return;
-    const wait = this.#lastDraw + intervalMs - this.#clock.now();
+    const now = this.#clock.now();
+    const earliest = Math.max(now, this.#lastDraw + intervalMs / 2);
+    const wait = Math.ceil(earliest / intervalMs) * intervalMs - now;
     if (wait <= 0) {
       this.#request();
       return;
@@ -57,7 +62,12 @@ export class RedrawPacer {
     }, wait);
   }
 
-  /** The chart drew (for any reason): the interval counts from now. */
+  /** Milliseconds since the chart last drew (Infinity before its first draw). */
+  get sinceDraw(): number {
+    return this.#clock.now() - this.#lastDraw;
+  }
+
+  /** The chart drew (for any reason): the next data-driven draw is a grid step away. */
   drew(): void {
     this.#lastDraw = this.#clock.now();
   }
