@@ -139,6 +139,9 @@ describe.skipIf(missing !== undefined)(
           Number(await chart(page, 'device.dev-001.battery').getAttribute('data-points')),
         )
         .toBeGreaterThan(10);
+      await expect
+        .poll(() => page.locator('[data-metric="battery"] span.rate').textContent())
+        .not.toBe('0/s');
       await page.screenshot({ path: join(shots, 'device.png') });
 
       await page.goto(`${server.url}#/markets`);
