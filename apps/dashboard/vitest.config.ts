@@ -10,6 +10,12 @@ import { pulseProject, sourceConditions } from '../../vitest.shared.js';
 const conditions = [...sourceConditions, 'browser', 'module', 'development|production'];
 const project = pulseProject('dashboard', {
   plugins: [svelte({ dynamicCompileOptions: () => ({ generate: 'client' }) })],
+  test: {
+    // The browser tests are their own project (vitest.browser.config.ts).
+    include: ['src/**/*.test.ts'],
+    // The theme test reads the stylesheet's tokens (`app.css?raw`) to check their contrast.
+    css: { include: [/app\.css/] },
+  },
 });
 
 export default {

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AlarmsModule } from './alarms/alarms.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { GatewayConfig } from './config/config.schema.js';
@@ -8,7 +9,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { SseModule } from './sse/sse.module.js';
 import { WsModule } from './ws/ws.module.js';
 
-/** The gateway: config, logs → auth → (ingest → bus → fan-out over ws and sse) → health, metrics. */
+/** The gateway: config, logs → auth → (ingest → bus → fan-out over ws and sse; alarms on ingest) → health, metrics. */
 @Module({})
 export class AppModule {
   static forRoot(config?: GatewayConfig): DynamicModule {
@@ -19,6 +20,7 @@ export class AppModule {
         LoggingModule,
         MetricsModule,
         AuthModule,
+        AlarmsModule,
         WsModule,
         SseModule,
         HealthModule,

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatAgo,
-  formatChange,
   formatClock,
   formatDelay,
+  formatPercent,
+  formatPriceChange,
+  formatVolume,
   formatNumber,
   formatPrice,
   formatRate,
@@ -42,15 +44,11 @@ describe('format', () => {
     expect(formatReading(3, '')).toBe('3.00');
   });
 
-  it('formats prices and signed changes', () => {
+  it('formats prices with decimals chosen by magnitude', () => {
     expect(formatPrice(101.254)).toBe('101.25');
     expect(formatPrice(0.004512)).toBe('0.004512');
     expect(formatPrice(0.5)).toBe('0.5000');
-    expect(formatChange(1.25, 100)).toBe('+1.25 (+1.25 %)');
-    expect(formatChange(-0.4, 128)).toBe('\u22120.40 (\u22120.31 %)');
-    expect(formatChange(0, 100)).toBe('0.00 (0.00 %)');
-    expect(formatChange(0.001, 1000)).toBe('0.00 (0.00 %)');
-    expect(formatChange(1, 0)).toBe('+1.00 (0.00 %)');
+    expect(formatPrice(1.08342)).toBe('1.0834');
   });
 
   it('formats rates, round trips, delays and windows', () => {
@@ -67,5 +65,20 @@ describe('format', () => {
     expect(formatWindow(60_000)).toBe('1 min');
     expect(formatWindow(15 * 60_000)).toBe('15 min');
     expect(formatWindow(30_000)).toBe('30 s');
+  });
+
+  it('formats ticker columns: signed change in the price’s decimals, percent, volume', () => {
+    expect(formatPriceChange(1.5, 190)).toBe('+1.50');
+    expect(formatPriceChange(-0.0042, 1.08)).toBe('\u22120.0042'); // FX: four decimals
+    expect(formatPriceChange(-0.001, 190)).toBe('0.00'); // rounds to zero: no sign
+    expect(formatPriceChange(-0.0042, 0.5)).toBe('\u22120.0042');
+    expect(formatPriceChange(0, 100)).toBe('0.00');
+    expect(formatPercent(0.987)).toBe('+0.99 %');
+    expect(formatPercent(-12.345)).toBe('\u221212.35 %');
+    expect(formatPercent(0.001)).toBe('0.00 %');
+    expect(formatVolume(950.4)).toBe('950');
+    expect(formatVolume(1234)).toBe('1.23k');
+    expect(formatVolume(12_400)).toBe('12.4k');
+    expect(formatVolume(3_210_000)).toBe('3.21M');
   });
 });

@@ -35,10 +35,13 @@ export function formatReading(value: number, unit: string): string {
   return u === '%' ? `${formatNumber(value)} %` : `${formatNumber(value)} ${u}`;
 }
 
-/** Decimals that suit a price of this magnitude: cents for most, more for sub-cent prices. */
+/**
+ * Decimals that suit a price of this magnitude: cents from 10 up, four decimals below (FX
+ * quotes such as 1.0834 move in the fourth), six for sub-cent prices.
+ */
 function priceDecimals(magnitude: number): number {
   const abs = Math.abs(magnitude);
-  return abs >= 1 ? 2 : abs >= 0.01 ? 4 : 6;
+  return abs >= 10 ? 2 : abs >= 0.01 ? 4 : 6;
 }
 
 /** A price with a fixed number of decimals chosen by magnitude (`101.25`, `0.004512`). */
@@ -47,14 +50,10 @@ export function formatPrice(value: number): string {
   return value.toFixed(priceDecimals(value));
 }
 
-/**
- * Signed change and percentage against `base`: `+1.25 (+0.98 %)`, `−0.40 (−0.31 %)`,
- * `0.00 (0.00 %)`. The change uses the base price's decimals so a column lines up.
- */
-export function formatChange(change: number, base: number): string {
-  const pct = base === 0 ? 0 : (change / base) * 100;
-  const abs = Math.abs(change).toFixed(priceDecimals(Math.max(Math.abs(base), Math.abs(change))));
-  return `${signed(abs, change)} (${signed(Math.abs(pct).toFixed(2), pct)} %)`;
+/** A price change with its sign, in the decimals of the base price: `+1.25`, `\u22120.0040`. */
+export function formatPriceChange(change: number, base: number): string {
+  const decimals = priceDecimals(Math.max(Math.abs(base), Math.abs(change)));
+  return signed(Math.abs(change).toFixed(decimals), change);
 }
 
 function signed(text: string, sign: number): string {
@@ -87,4 +86,18 @@ export function formatDelay(ms: number): string {
 /** A time window for labels: `1 min`, `15 min`, `30 s`. */
 export function formatWindow(ms: number): string {
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+}
+
+/** A traded volume, compact: `950`, `12.4k`, `3.21M`. */
+export function formatVolume(volume: number): string {
+  if (!Number.isFinite(volume)) return '—';
+  const abs = Math.abs(volume);
+  if (abs < 1000) return String(Math.round(volume));
+  if (abs < 1_000_000) return `${(volume / 1000).toFixed(abs < 10_000 ? 2 : 1)}k`;
+  return `${(volume / 1_000_000).toFixed(2)}M`;
+}
+
+/** A change in percent with its sign: `+0.98 %`, `\u22120.31 %`, `0.00 %`. */
+export function formatPercent(pct: number): string {
+  return `${signed(Math.abs(pct).toFixed(2), pct)} %`;
 }

@@ -59,6 +59,16 @@ export class RingBuffer {
     return { x: this.#xs[slot]!, y: this.#ys[slot]! };
   }
 
+  /** x of the i-th point, oldest first (no bounds check: 0 <= i < length). Allocation-free. */
+  xAt(i: number): number {
+    return this.#xs[this.#slot(i)]!;
+  }
+
+  /** y of the i-th point, oldest first (no bounds check: 0 <= i < length). Allocation-free. */
+  yAt(i: number): number {
+    return this.#ys[this.#slot(i)]!;
+  }
+
   /** x of the newest point. */
   lastX(): number | undefined {
     return this.#length === 0 ? undefined : this.#xs[this.#slot(this.#length - 1)];

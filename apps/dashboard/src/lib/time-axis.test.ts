@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gapThreshold, tickStep, timeTickLabel, timeTicks } from './time-axis.js';
+import { tickStep, timeTickLabel, timeTicks } from './time-axis.js';
 
 describe('time axis', () => {
   it('picks a natural spacing per window', () => {
@@ -22,13 +22,5 @@ describe('time axis', () => {
     const t = new Date(2024, 0, 2, 12, 4, 0).getTime();
     expect(timeTickLabel(t, 10_000)).toBe('12:04:00');
     expect(timeTickLabel(t, 60_000)).toBe('12:04');
-  });
-
-  it('calls a pause a gap only when it is long against the usual spacing', () => {
-    const every200ms = Array.from({ length: 50 }, (_, i) => ({ x: i * 200 }));
-    expect(gapThreshold(every200ms)).toBe(2000);
-    const every10s = Array.from({ length: 10 }, (_, i) => ({ x: i * 10_000 }));
-    expect(gapThreshold(every10s)).toBe(40_000);
-    expect(gapThreshold([{ x: 1 }])).toBe(Infinity);
   });
 });

@@ -26,13 +26,3 @@ export function timeTickLabel(ms: number, stepMs: number): string {
   const clock = formatClock(ms);
   return stepMs < 60_000 ? clock : clock.slice(0, 5);
 }
-
-/**
- * The spacing above which two neighbouring points count as a gap (an outage, a device that
- * went quiet): four times the average spacing in view, and never under `minMs`.
- */
-export function gapThreshold(points: readonly { readonly x: number }[], minMs = 2000): number {
-  if (points.length < 2) return Infinity;
-  const average = (points[points.length - 1]!.x - points[0]!.x) / (points.length - 1);
-  return Math.max(minMs, average * 4);
-}

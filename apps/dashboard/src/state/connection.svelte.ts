@@ -120,6 +120,11 @@ export class ConnectionState {
     };
   }
 
+  /** The operator read the resume note: hide it (a lossy resume stays until then). */
+  dismissResume(): void {
+    this.resume = undefined;
+  }
+
   /** Counts topic messages delivered (cheap: no reactive write). */
   countMessages(n = 1): void {
     this.#meter.mark(n);

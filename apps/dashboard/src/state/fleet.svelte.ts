@@ -6,6 +6,14 @@ import { SeriesStore } from '../lib/series-store.js';
 export const METRICS = ['temperature', 'humidity', 'vibration', 'battery'] as const;
 export type Metric = (typeof METRICS)[number];
 
+/** How each metric is named on screen. */
+export const METRIC_LABELS: Readonly<Record<Metric, string>> = {
+  temperature: 'Temperature',
+  humidity: 'Humidity',
+  vibration: 'Vibration',
+  battery: 'Battery',
+};
+
 /** What the device list shows for one device. Replaced, never mutated. */
 export interface DeviceRow {
   readonly id: string;
@@ -23,7 +31,8 @@ export interface FleetOptions {
   onChange?: () => void;
 }
 
-function isMetric(s: string | undefined): s is Metric {
+/** Whether `s` is one of the metrics the console shows. */
+export function isMetric(s: string | undefined): s is Metric {
   return (METRICS as readonly (string | undefined)[]).includes(s);
 }
 

@@ -1,16 +1,23 @@
 import type { PriceTick, TopicMessage } from '@pulse/protocol';
+import { CandleSeries, isPriceAggregate } from '../lib/candles.js';
 import { KeyedRows } from '../lib/keyed-rows.js';
 import { SeriesStore } from '../lib/series-store.js';
 
-/** What the symbol list shows for one symbol. Replaced, never mutated. */
+/** What the ticker table shows for one symbol. Replaced, never mutated. */
 export interface SymbolRow {
   readonly symbol: string;
   readonly tick: PriceTick;
   /** `last` of the first tick this session saw: the reference for `change`. */
   readonly first: number;
   readonly change: number;
+  /** `change` as a percentage of `first`. */
+  readonly changePct: number;
   /** Direction of the latest move, for the up/down colour of `last`. */
   readonly direction: 'up' | 'down' | 'flat';
+  /** Volume traded since first seen: folded ticks count through the aggregate's volume. */
+  readonly volume: number;
+  /** Bumped each time `last` moves, so the table can flash the cell once per move. */
+  readonly moves: number;
   /** Server time of the latest tick. */
   readonly updatedAt: number;
 }
@@ -22,12 +29,18 @@ export interface MarketsOptions {
   onChange?: () => void;
 }
 
-/** Symbols seen on `price.*` with last and change since first seen, and a series of `last`. */
+/**
+ * Symbols seen on `price.*`: the ticker rows, a series of `last` per symbol for line charts and
+ * fine OHLC candles per symbol for candle charts (from the aggregate throttle when it folds).
+ */
 export class MarketsState {
   /** Symbols in natural order; a new array at most once per flush. */
   rows = $state.raw<readonly SymbolRow[]>([]);
   /** Chart series keyed by topic (`price.<symbol>`), x = server ms, y = last. */
   readonly series: SeriesStore;
+  // Plain on purpose: charts listen to the series, not to Svelte.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #candles = new Map<string, CandleSeries>();
   readonly #symbols = new KeyedRows<SymbolRow>();
   readonly #onChange: () => void;
 
@@ -36,23 +49,39 @@ export class MarketsState {
     this.#onChange = options.onChange ?? (() => {});
   }
 
+  /** The candles of a symbol (created empty on first use). */
+  candles(symbol: string): CandleSeries {
+    let c = this.#candles.get(symbol);
+    if (!c) {
+      c = new CandleSeries();
+      this.#candles.set(symbol, c);
+    }
+    return c;
+  }
+
   /** A `price.<symbol>` message. */
   ingest(msg: TopicMessage<PriceTick>): void {
     const symbol = msg.topic.slice('price.'.length);
     if (!symbol) return;
     const prev = this.#symbols.get(symbol);
-    const last = msg.payload.last;
+    const { last } = msg.payload;
     const first = prev?.first ?? last;
     const before = prev?.tick.last ?? last;
+    const traded = isPriceAggregate(msg.agg) ? msg.agg.volume : msg.payload.volume;
+    const change = last - first;
     this.#symbols.set(symbol, {
       symbol,
       tick: msg.payload,
       first,
-      change: last - first,
+      change,
+      changePct: first === 0 ? 0 : (change / first) * 100,
       direction: last > before ? 'up' : last < before ? 'down' : (prev?.direction ?? 'flat'),
+      volume: (prev?.volume ?? 0) + traded,
+      moves: (prev?.moves ?? 0) + (prev && last !== before ? 1 : 0),
       updatedAt: msg.ts,
     });
     this.series.push(msg.topic, msg.ts, last);
+    this.candles(symbol).add(msg.ts, last, msg.payload.volume, msg.agg);
     this.#onChange();
   }
 

@@ -43,3 +43,19 @@ describe('MarketsState', () => {
     ]);
   });
 });
+
+describe('MarketsState ticker columns', () => {
+  it('adds change %, session volume (aggregates count every folded tick) and a move counter', () => {
+    const markets = new MarketsState();
+    markets.ingest(tick('X', 1, 1000, 100)); // volume 10 each
+    markets.ingest(tick('X', 2, 1100, 100));
+    markets.ingest({
+      ...tick('X', 9, 1200, 102),
+      agg: { count: 7, open: 100, high: 103, low: 99, close: 102, volume: 70 },
+    });
+    markets.flush();
+    expect(markets.rows[0]).toMatchObject({ change: 2, changePct: 2, volume: 90, moves: 1 });
+    const [candle] = markets.candles('X').rollup(1000);
+    expect(candle).toMatchObject({ o: 100, h: 103, l: 99, c: 102, v: 90 });
+  });
+});

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { parseOrigins, type OriginList } from './origins.js';
+import { DEFAULT_ALARM_RULES, parseAlarmRules, type AlarmRule } from '../alarms/alarm-rules.js';
 import {
   parseBucket,
   parseBucketMap,
@@ -136,6 +137,8 @@ export const EnvSchema = v.object({
   REDIS_CONNECT_WAIT_MS: int(0, 600_000, 5000),
   /** A device on a dead instance goes offline this long after that instance's last refresh. */
   PRESENCE_TTL_MS: int(300, 600_000, 15_000),
+  /** Threshold alarms on device readings: `temperature>30:10s;battery<15:0s`, or `none`. */
+  ALARM_RULES: parsed(DEFAULT_ALARM_RULES, parseAlarmRules),
 });
 export type Env = v.InferOutput<typeof EnvSchema>;
 
@@ -195,4 +198,6 @@ export interface GatewayConfig {
   readonly redisCommandTimeoutMs: number;
   readonly redisConnectWaitMs: number;
   readonly presenceTtlMs: number;
+  /** Threshold rules evaluated on every accepted device reading; changes go out on `alarm.*`. */
+  readonly alarmRules: readonly AlarmRule[];
 }

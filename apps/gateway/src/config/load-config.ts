@@ -98,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     redisConnectWaitMs: e.REDIS_CONNECT_WAIT_MS,
     presenceTtlMs: e.PRESENCE_TTL_MS,
+    alarmRules: e.ALARM_RULES,
   };
 }
 

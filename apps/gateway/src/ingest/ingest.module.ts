@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlarmsModule } from '../alarms/alarms.module.js';
 import { BUS, type Bus } from '../bus/bus.js';
 import { BusModule } from '../bus/bus.module.js';
 import { RedisBus } from '../bus/redis/redis-bus.js';
@@ -14,7 +15,7 @@ import { RedisQuota } from './redis-quota.js';
 import { LocalQuota, SHARED_QUOTA, type SharedQuota } from './shared-quota.js';
 
 @Module({
-  imports: [BusModule, FanoutModule, SessionModule, AuthModule],
+  imports: [BusModule, FanoutModule, SessionModule, AuthModule, AlarmsModule],
   controllers: [PublishController],
   providers: [
     {

@@ -7,8 +7,10 @@ import {
   type ErrorFrame,
   type Publish,
 } from '@pulse/protocol';
+import { AlarmsService } from '../alarms/alarms.service.js';
 import { canPublish } from '../auth/acl.js';
 import type { Principal } from '../auth/claims.js';
+import type { BusMessage } from '../bus/bus-message.js';
 import { BUS, type Bus } from '../bus/bus.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
@@ -32,6 +34,7 @@ export class Publisher {
     @Inject(PublishLimiter) private readonly limiter: PublishLimiter,
     @Inject(IngestGate) private readonly gate: IngestGate,
     @Inject(Stats) private readonly stats: Stats,
+    @Inject(AlarmsService) private readonly alarms: AlarmsService,
   ) {}
 
   /** A publish frame from a connection: answered on it, and abuse of the quota closes it. */
@@ -85,10 +88,10 @@ export class Publisher {
         ...ref,
       };
     }
-    let seq: number;
+    let stored: BusMessage;
     this.gate.enter();
     try {
-      seq = (await this.bus.publish(topic, payload.value)).seq;
+      stored = await this.bus.publish(topic, payload.value);
     } catch {
       // Not stored: the publisher is told, so nothing accepted is lost silently.
       return {
@@ -102,8 +105,11 @@ export class Publisher {
     } finally {
       this.gate.leave();
     }
+    // Alarms are checked here rather than on the bus listener: each accepted reading is seen
+    // once across instances, whereas a bus listener only hears what its own clients watch.
+    this.alarms.observe(topic, payload.value, stored.ts);
     const family = topicFamily(topic);
     if (family) this.stats.published[family] = (this.stats.published[family] ?? 0) + 1;
-    return seq;
+    return stored.seq;
   }
 }

@@ -1,0 +1,29 @@
+import type { FleetQuery } from '../lib/fleet-query.js';
+import type { FeedSettings } from './feed-plan.js';
+import type { Metric } from './fleet.svelte.js';
+
+/** Chart time windows offered to the operator (ms). */
+export const WINDOWS = [60_000, 5 * 60_000, 15 * 60_000] as const;
+
+/** Rates offered below each policy's maximum (updates/s). */
+export const DEVICE_RATES = [2, 1, 0.5, 0.2] as const;
+export const MARKET_RATES = [10, 5, 2, 1] as const;
+
+/**
+ * The operator's choices that outlive a view: filters, windows and throttles. They stay put
+ * when the operator goes to another view and back. `feedSettings` is what the gateway hears.
+ */
+export class UiState {
+  fleetQuery = $state<FleetQuery>({ text: '', status: 'all', sort: 'name' });
+  deviceWindowMs = $state<number>(WINDOWS[0]);
+  marketWindowMs = $state<number>(WINDOWS[0]);
+  deviceRates = $state<Partial<Record<Metric, number>>>({});
+  marketRate = $state<number | undefined>();
+  /** Symbols shown as candles rather than a line. */
+  candles = $state<Record<string, boolean>>({});
+
+  readonly feedSettings: FeedSettings = $derived({
+    deviceRates: { ...this.deviceRates },
+    marketRate: this.marketRate,
+  });
+}

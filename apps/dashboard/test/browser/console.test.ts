@@ -1,0 +1,219 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, launchChromium } from './chromium.mjs';
+import { GatewayHost } from './gateway.js';
+import { ProbeDevice } from './probe.js';
+import { freePort, serveConsole } from './serve-console.mjs';
+import { startSimulator } from './simulator.js';
+
+const missing = chromiumMissing();
+if (missing) console.warn(`dashboard-browser: skipped, ${missing}`);
+
+/** Screenshots go to docs/ when asked (UPDATE_SCREENSHOTS=1), else next to the test results. */
+const repo = join(import.meta.dirname, '..', '..', '..', '..');
+const shots = process.env['UPDATE_SCREENSHOTS']
+  ? join(repo, 'docs', 'screenshots')
+  : join(repo, 'test-results', 'screenshots');
+
+const ALARM_RULE = 'temperature>40:0s';
+
+describe.skipIf(missing !== undefined)(
+  'the console in Chromium, against the real gateway and simulator',
+  () => {
+    let gateway: GatewayHost;
+    let simulator: { stop(): void };
+    let server: { url: string; close(): Promise<void> };
+    let browser: Browser;
+    const contexts: BrowserContext[] = [];
+
+    beforeAll(async () => {
+      gateway = await GatewayHost.start(await freePort(), { ALARM_RULES: ALARM_RULE });
+      simulator = startSimulator(`ws://127.0.0.1:${gateway.port}/ws`, [
+        ...['--devices', '6', '--hz', '2', '--symbols', '4', '--tick-hz', '4'],
+        ...['--dropout', '0', '--spike-prob', '0', '--ack-ratio', '0', '--seed', '42'],
+      ]);
+      [server, browser] = await Promise.all([serveConsole(gateway.url), launchChromium()]);
+    });
+
+    afterAll(async () => {
+      for (const c of contexts) await c.close();
+      await browser?.close();
+      simulator?.stop();
+      await server?.close();
+      await gateway?.stop();
+    });
+
+    async function open(hash: string, colorScheme: 'dark' | 'light' = 'dark'): Promise<Page> {
+      const context = await browser.newContext({
+        viewport: { width: 1440, height: 900 },
+        colorScheme,
+      });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+      await page.goto(server.url + hash);
+      return page;
+    }
+
+    const status = (page: Page) => page.getByTestId('connection-status');
+    const chart = (page: Page, topic: string) => page.locator(`.chart[data-series="${topic}"]`);
+
+    it('loads, connects and lists the devices with presence and live values', async () => {
+      const page = await open('#/fleet');
+      await expect.poll(() => status(page).textContent()).toBe('Connected');
+      expect(await page.getByTestId('server-id').textContent()).toMatch(/\S/);
+      for (const id of ['dev-001', 'dev-002', 'dev-003']) {
+        await page.locator(`[data-device="${id}"][data-status="online"]`).waitFor();
+      }
+      const value = page.locator('[data-device="dev-001"] [data-metric="temperature"] .value');
+      await expect.poll(() => value.textContent()).toMatch(/°C$/);
+      const first = await value.textContent();
+      await expect.poll(() => value.textContent(), { timeout: 10_000 }).not.toBe(first);
+      // Sparklines are drawn from the backfill and the live feed.
+      await expect.poll(() => page.locator('[data-device="dev-001"] svg path').count()).toBe(4);
+    });
+
+    it('backfills a device chart on open, and its last point is the last published value', async () => {
+      await using probe = new ProbeDevice(gateway.url, 'probe-1');
+      for (let i = 0; i < 20; i++) await probe.publish('temperature', 20 + i / 10);
+      const page = await open('#/device/probe-1');
+      const temperature = chart(page, 'device.probe-1.temperature');
+      // The 20 readings from before the view opened arrive as history.
+      await expect.poll(() => temperature.getAttribute('data-points')).toBe('20');
+      await probe.publish('temperature', 23.45);
+      await expect.poll(() => temperature.getAttribute('data-last-y')).toBe('23.45');
+      await expect
+        .poll(() => page.locator('[data-metric="temperature"] .value').first().textContent())
+        .toBe('23.45 °C');
+      expect(await temperature.getAttribute('data-gaps')).toBe('0');
+    });
+
+    it('shows an alarm raised by a published value, marks the device, and clears it', async () => {
+      await using probe = new ProbeDevice(gateway.url, 'probe-2');
+      await probe.publish('temperature', 21);
+      const page = await open('#/alarms');
+      const key = `probe-2.temperature.${ALARM_RULE}`;
+      const active = page.locator(`table[aria-label="Active alarms"] tr[data-alarm="${key}"]`);
+      const cleared = page.locator(`table[aria-label="Cleared alarms"] tr[data-alarm="${key}"]`);
+      await expect.poll(() => status(page).textContent()).toBe('Connected');
+      await probe.publish('temperature', 45.5);
+      await active.waitFor();
+      expect(await active.locator('td.num').textContent()).toBe('45.50');
+      expect(await page.getByTestId('alarm-count').textContent()).toBe('1');
+      await page.getByRole('link', { name: 'Fleet' }).click();
+      await page.locator('[data-device="probe-2"] .badge.alarm').waitFor();
+      await probe.publish('temperature', 30);
+      await page.getByRole('link', { name: 'Alarms' }).click();
+      await cleared.waitFor();
+      expect(await active.count()).toBe(0);
+      expect(await cleared.locator('td.num').allTextContents()).toEqual(['45.50', '30.00']);
+    });
+
+    it('shows a device going offline as offline', async () => {
+      const probe = new ProbeDevice(gateway.url, 'probe-3');
+      await probe.publish('battery', 80, '%');
+      const page = await open('#/fleet');
+      const card = page.locator('[data-device="probe-3"]');
+      await expect.poll(() => card.getAttribute('data-status')).toBe('online');
+      probe.close();
+      await expect.poll(() => card.getAttribute('data-status')).toBe('offline');
+      expect(await card.locator('.presence').textContent()).toBe('offline');
+    });
+
+    it('saves a screenshot of each view', { timeout: 120_000 }, async () => {
+      mkdirSync(shots, { recursive: true });
+      // For the committed pictures, let a minute of data pile up so the charts are full.
+      if (process.env['UPDATE_SCREENSHOTS']) await new Promise((r) => setTimeout(r, 50_000));
+      await using probe = new ProbeDevice(gateway.url, 'probe-4');
+      await probe.publish('temperature', 41.2); // an active alarm for the alarms view
+      const page = await open('#/fleet');
+      await page.locator('[data-device="dev-006"][data-status="online"]').waitFor();
+      await page.locator('[data-device="probe-4"] .badge.alarm').waitFor();
+      await page.screenshot({ path: join(shots, 'fleet.png') });
+
+      await page.goto(`${server.url}#/device/dev-001`);
+      await expect
+        .poll(async () =>
+          Number(await chart(page, 'device.dev-001.battery').getAttribute('data-points')),
+        )
+        .toBeGreaterThan(10);
+      await expect
+        .poll(() => page.locator('[data-metric="battery"] span.rate').textContent())
+        .not.toBe('0/s');
+      await page.screenshot({ path: join(shots, 'device.png') });
+
+      await page.goto(`${server.url}#/markets`);
+      await page.locator('[data-symbol] .chart').first().waitFor();
+      await page.getByRole('button', { name: 'Candles' }).first().click();
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: join(shots, 'markets.png') });
+
+      await page.goto(`${server.url}#/alarms`);
+      await page.locator('table[aria-label="Active alarms"] tbody tr').first().waitFor();
+      await page.screenshot({ path: join(shots, 'alarms.png') });
+
+      const light = await open('#/fleet', 'light');
+      await light.locator('[data-device="dev-006"][data-status="online"]').waitFor();
+      await light.waitForTimeout(500);
+      await light.screenshot({ path: join(shots, 'fleet-light.png') });
+    });
+
+    it('survives a gateway restart: reconnecting, then connected, and the chart goes on without a gap', async () => {
+      // A publisher on the shared bus (another instance, in Redis terms) keeps writing while
+      // this gateway is down; the console must get those readings from history on resume.
+      const topic = 'device.feeder.temperature';
+      const published: number[] = [];
+      const feed = setInterval(() => {
+        const value = 10 + published.length / 100;
+        published.push(value);
+        void gateway.bus.publish(topic, { value, unit: '°C', ts: Date.now() });
+      }, 500);
+      try {
+        const page = await open('#/device/feeder');
+        const line = chart(page, topic);
+        const shown = async () => ({
+          last: Number(await line.getAttribute('data-last-y')),
+          points: Number(await line.getAttribute('data-points')),
+          gaps: Number(await line.getAttribute('data-gaps')),
+        });
+        // Everything published so far is on the chart (the feeder keeps adding meanwhile).
+        const caughtUp = async () => {
+          const { last, points } = await shown();
+          return last === published.at(-1) && points === published.length;
+        };
+        await expect.poll(caughtUp).toBe(true);
+        await gateway.stop();
+        await expect
+          .poll(() => status(page).textContent())
+          .toMatch(/^Reconnecting \(attempt \d+\)$/);
+        await page.getByTestId('stale-banner').waitFor();
+        const before = published.length;
+        await expect.poll(() => published.length, { timeout: 5000 }).toBeGreaterThan(before + 2);
+        await gateway.start();
+        await expect.poll(() => status(page).textContent(), { timeout: 15_000 }).toBe('Connected');
+        await expect
+          .poll(() => page.getByTestId('resume-note').textContent())
+          .toMatch(/nothing lost/);
+        // Every reading, including those stored while the console was away, and no break.
+        await expect.poll(caughtUp).toBe(true);
+        expect((await shown()).gaps).toBe(0);
+        expect(await page.getByTestId('stale-banner').count()).toBe(0);
+
+        // A restart that loses history (a new in-memory epoch) is said out loud.
+        await gateway.restart({ freshBus: true });
+        await expect
+          .poll(() => page.getByTestId('resume-note').textContent(), { timeout: 15_000 })
+          .toMatch(/with a gap/);
+        // The chart keeps following the topic in its new epoch.
+        const after = published.length;
+        await expect
+          .poll(async () => (await shown()).last === published.at(-1) && published.length > after)
+          .toBe(true);
+      } finally {
+        clearInterval(feed);
+      }
+    });
+  },
+);
