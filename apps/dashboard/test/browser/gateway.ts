@@ -61,6 +61,8 @@ export class GatewayHost implements AsyncDisposable {
       JWT_SECRET: 'browser-test-secret-that-is-long-enough!',
       DEV_TOKENS: 'true',
       CONNECT_RATE_PER_IP: '10000',
+      // The console is served from its own port, chosen after the gateway starts.
+      ALLOWED_ORIGINS: '*',
       ...env,
     });
     const host = new GatewayHost(port, config);
