@@ -120,5 +120,7 @@ describe('client fallback to SSE', () => {
     } finally {
       client.close();
     }
-  });
+    // Three connection attempts, a fallback and a reconnect: slow when the whole suite (and
+    // Chromium) share two cores, as in CI.
+  }, 60_000);
 });
