@@ -11,6 +11,9 @@ const proxy: Record<string, ProxyOptions> = {
   '/ws': { target: gateway, ws: true, changeOrigin: true },
   '/auth': { target: gateway, changeOrigin: true },
   '/health': { target: gateway, changeOrigin: true },
+  // The client's fallback when WebSocket cannot connect: SSE to read, HTTP to publish.
+  '/sse': { target: gateway, changeOrigin: true },
+  '/publish': { target: gateway, changeOrigin: true },
 };
 
 export default defineConfig({
