@@ -7,7 +7,7 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { CloseCode, jsonCodec, PROTOCOL_VERSION } from '@pulse/protocol';
+import { CloseCode, jsonCodec } from '@pulse/protocol';
 import { addressOf } from '../auth/access-gate.js';
 import type { Release } from '../auth/admission.js';
 import type { Principal } from '../auth/claims.js';
@@ -22,6 +22,7 @@ import { Connections } from '../ws/connections.js';
 import { SseConnection } from './sse-connection.js';
 import type { SseRequest } from './sse-query.js';
 import { SseSink } from './sse-sink.js';
+import { welcomeFrame } from '../session/welcome.js';
 
 /** How long shutdown waits for streams to end after telling them to reconnect elsewhere. */
 const DRAIN_TIMEOUT_MS = 3000;
@@ -105,20 +106,7 @@ export class SseStreams implements OnModuleInit, OnModuleDestroy, BeforeApplicat
     });
     // A retry hint for EventSource, and bytes on the wire so proxies pass the headers on now.
     res.write('retry: 1000\n\n');
-    conn.send({
-      type: 'welcome',
-      protocol: PROTOCOL_VERSION,
-      serverId: this.config.serverId,
-      connectionId: conn.id,
-      heartbeatMs: this.config.heartbeatMs,
-      role: principal.role,
-      subject: principal.subject,
-      limits: {
-        maxFrameBytes: this.config.maxFrameBytes,
-        maxSubscriptions: this.config.maxSubscriptions,
-        historySize: this.config.historySize,
-      },
-    });
+    conn.send(welcomeFrame(this.config, conn.id, principal));
     this.lifecycle.opened(conn);
     for (const subscribe of request.subscribes) {
       this.fanout.subscribe(conn, subscribe).catch((err: unknown) => {

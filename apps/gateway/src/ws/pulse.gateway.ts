@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
-import { CloseCode, codecForSubprotocols, PROTOCOL_VERSION, SUBPROTOCOL } from '@pulse/protocol';
+import { CloseCode, codecForSubprotocols, SUBPROTOCOL } from '@pulse/protocol';
 import type { WebSocket } from 'ws';
 import { principalOf } from '../auth/upgrade-guard.js';
 import { CONFIG } from '../config/config.module.js';
@@ -16,6 +16,7 @@ import { PresenceService } from '../presence/presence.service.js';
 import { ConnectionLifecycle } from '../session/lifecycle.js';
 import { Connections } from './connections.js';
 import { Heartbeat } from './heartbeat.js';
+import { welcomeFrame } from '../session/welcome.js';
 
 /** How long shutdown waits for clients to leave after telling them to reconnect elsewhere. */
 const DRAIN_TIMEOUT_MS = 3000;
@@ -84,20 +85,7 @@ export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeA
       this.connections.delete(conn);
       this.presence.disconnected(conn);
     });
-    conn.send({
-      type: 'welcome',
-      protocol: PROTOCOL_VERSION,
-      serverId: this.config.serverId,
-      connectionId: id,
-      heartbeatMs: this.config.heartbeatMs,
-      role: principal.role,
-      subject: principal.subject,
-      limits: {
-        maxFrameBytes: this.config.maxFrameBytes,
-        maxSubscriptions: this.config.maxSubscriptions,
-        historySize: this.config.historySize,
-      },
-    });
+    conn.send(welcomeFrame(this.config, id, principal));
     this.lifecycle.opened(conn);
     this.presence.connected(conn);
   }
