@@ -97,7 +97,7 @@ describe('parseFlags', () => {
     [['--duration=-5'], /--duration must be >= 0/],
     [['--seed', 'abc'], /--seed must be an integer/],
     [['--codec', 'xml'], /--codec must be json or msgpack, got "xml"/],
-    [['--url', 'http://127.0.0.1:8080/ws'], /--url must start with ws:\/\/ or wss:\/\//],
+    [['--url', 'http://gw.example:9000/ws'], /--url must start with ws:\/\/ or wss:\/\//],
     [['--url', 'not a url'], /--url is not a URL/],
     [['--devices', '0', '--symbols', '0'], /nothing to simulate/],
   ])('rejects %j with a clear message', (argv, message) => {

@@ -4,7 +4,7 @@ import { createTokenSource, httpBaseFromWsUrl } from './tokens.js';
 
 describe('httpBaseFromWsUrl', () => {
   it('maps ws to http and wss to https, dropping the path', () => {
-    expect(httpBaseFromWsUrl('ws://127.0.0.1:8080/ws')).toBe('http://127.0.0.1:8080');
+    expect(httpBaseFromWsUrl('ws://gw.example:9000/ws')).toBe('http://gw.example:9000');
     expect(httpBaseFromWsUrl('wss://pulse.example/ws?x=1')).toBe('https://pulse.example');
   });
 });
@@ -23,12 +23,12 @@ describe('createTokenSource', () => {
 
   it('fetches a dev token from the gateway without a secret, and caches it', async () => {
     const fetch = vi.fn<typeof globalThis.fetch>(async () => Response.json({ token: 'tok-1' }));
-    const tokens = createTokenSource({ url: 'ws://127.0.0.1:8080/ws', fetch });
+    const tokens = createTokenSource({ url: 'ws://gw.example:9000/ws', fetch });
     const get = tokens('feed', 'feed-1');
     expect(await get()).toBe('tok-1');
     expect(await get()).toBe('tok-1');
     expect(fetch).toHaveBeenCalledTimes(1);
-    expect(fetch).toHaveBeenCalledWith('http://127.0.0.1:8080/auth/dev-token?role=feed&sub=feed-1');
+    expect(fetch).toHaveBeenCalledWith('http://gw.example:9000/auth/dev-token?role=feed&sub=feed-1');
   });
 
   it('explains a 404 (production gateway) and does not cache failures', async () => {
