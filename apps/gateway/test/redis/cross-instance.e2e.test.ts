@@ -110,6 +110,37 @@ describe.each(['redis', 'cluster'] as const)('two gateways on one %s', (bus) => 
     expect(lasts.filter((l) => l > 1000)).toEqual(range(1001, 1150));
   });
 
+  it('a burst over many topics, batched into Redis, arrives gapless per topic, through wildcards too', async () => {
+    await using gw = await pair(start);
+    const metrics = ['m0', 'm1', 'm2', 'm3'];
+    const patterns = ['device.d1.*', 'device.*.m1', 'device.d1.m2'];
+    const ops = await Promise.all(
+      patterns.map(async (topic, i) => {
+        const op = await TestSocket.connect(gw.b.wsUrl, await gw.b.token('operator', `op${i}`));
+        op.send({ type: 'subscribe', id: 1, topic, history: 0 });
+        await op.next('subscribed');
+        return op;
+      }),
+    );
+    await using dev = await TestSocket.connect(gw.a.wsUrl, await gw.a.token('device', 'd1'));
+    for (let i = 1; i <= 400; i++) {
+      const topic = `device.d1.${metrics[i % metrics.length]!}`;
+      dev.send({ type: 'publish', id: i, topic, payload: reading(i) });
+    }
+    await dev.next('ack', (f) => f.id === 400);
+    const [all, m1, m2] = await Promise.all([
+      ops[0]!.messages(400),
+      ops[1]!.messages(100),
+      ops[2]!.messages(100),
+    ]);
+    const seqs = (got: { topic: string; seq: number }[], topic: string) =>
+      got.filter((m) => m.topic === topic).map((m) => m.seq);
+    for (const metric of metrics) expect(seqs(all, `device.d1.${metric}`)).toEqual(range(1, 100));
+    expect(seqs(m1, 'device.d1.m1')).toEqual(range(1, 100));
+    expect(seqs(m2, 'device.d1.m2')).toEqual(range(1, 100));
+    await Promise.all(ops.map((op) => op[Symbol.asyncDispose]()));
+  });
+
   it('wildcard subscriptions on B receive matching topics published on A', async () => {
     await using gw = await pair(start);
     await using op = await TestSocket.connect(gw.b.wsUrl, await gw.b.token('operator', 'op'));

@@ -15,3 +15,25 @@ export function messageFromFrame(frame: Buffer): BusMessage | undefined {
   if (!m) return undefined;
   return BusMessage.fromJsonFrame(m[1]!, Number(m[2]), m[3]!, Number(m[4]), frame);
 }
+
+const NEWLINE = 0x0a;
+
+/**
+ * The frames of one pub/sub message: a publish batch joins the frames of one topic with newlines
+ * (JSON text never holds a raw one). Each is a view of `joined`, not a copy.
+ */
+export function splitFrames(joined: Buffer): Buffer[] {
+  const first = joined.indexOf(NEWLINE);
+  if (first === -1) return [joined];
+  const out: Buffer[] = [joined.subarray(0, first)];
+  let start = first + 1;
+  for (;;) {
+    const end = joined.indexOf(NEWLINE, start);
+    if (end === -1) {
+      out.push(joined.subarray(start));
+      return out;
+    }
+    out.push(joined.subarray(start, end));
+    start = end + 1;
+  }
+}

@@ -1,8 +1,10 @@
 /**
- * Lua run inside Redis. Each script touches the keys of one topic (one hash tag), so it is atomic
- * and valid on Redis Cluster. Frames are built here, once, because seq and epoch are only known
- * here; their layout is fixed (`frame-header.ts` reads it back without a JSON parse) and equals
- * `JSON.stringify(BusMessage.toWire())`.
+ * Lua run inside Redis. Each script touches the keys of the topics it declares (one hash tag per
+ * topic; on Redis Cluster one topic per call), so it is atomic and valid on Cluster. Frames are
+ * built here, once, because seq and epoch are only known here; their layout is fixed
+ * (`frame-header.ts` reads it back without a JSON parse) and equals
+ * `JSON.stringify(BusMessage.toWire())`. A pub/sub message carries one or more frames of one
+ * topic joined by a newline (JSON text never holds a raw one): see `splitFrames`.
  */
 
 /** Shared functions, prepended to the scripts below. */
@@ -17,23 +19,39 @@ local function now_ms()
   return string.format('%.0f', t[1] * 1000 + math.floor(t[2] / 1000))
 end
 
--- Next seq, stream entry, latest frame and TTL of one topic. A topic without meta (never
--- published, expired, or a Redis that restarted empty) gets a new epoch and an empty stream.
-local function append(meta, log, topic, payload, ts, history, ttl, nonce)
-  local epoch = redis.call('HGET', meta, 'epoch')
-  if not epoch then
-    epoch = new_epoch(nonce)
-    redis.call('DEL', log)
-    redis.call('HSET', meta, 'epoch', epoch, 'seq', 0)
-  end
-  local seq = redis.call('HINCRBY', meta, 'seq', 1)
-  local frame = '{"type":"message","topic":"' .. topic .. '","seq":' .. seq .. ',"epoch":"' ..
+-- Epoch and last seq of a topic. A topic without meta (never published, expired, or a Redis
+-- that restarted empty) gets a new epoch and an empty stream.
+local function open_topic(meta, log, nonce)
+  local m = redis.call('HMGET', meta, 'epoch', 'seq')
+  if m[1] then return m[1], tonumber(m[2]) end
+  local epoch = new_epoch(nonce)
+  redis.call('DEL', log)
+  redis.call('HSET', meta, 'epoch', epoch, 'seq', 0)
+  return epoch, 0
+end
+
+local function frame_of(topic, seq, epoch, ts, payload)
+  return '{"type":"message","topic":"' .. topic .. '","seq":' .. seq .. ',"epoch":"' ..
     epoch .. '","ts":' .. ts .. ',"payload":' .. payload .. '}'
-  redis.call('XADD', log, 'MAXLEN', history, seq .. '-0', 'f', frame)
-  redis.call('HSET', meta, 'last', frame)
+end
+
+-- Appends payloads[first..last] to a topic: consecutive seqs, stream entries (trimmed to the
+-- history size once), latest frame and TTLs. Returns the first seq, the epoch and the frames
+-- joined by newlines (one pub/sub message for them all).
+local function append_all(meta, log, topic, payloads, first, last, ts, history, ttl, nonce)
+  local epoch, seq = open_topic(meta, log, nonce)
+  local frames = {}
+  for i = first, last do
+    seq = seq + 1
+    local frame = frame_of(topic, seq, epoch, ts, payloads[i])
+    redis.call('XADD', log, seq .. '-0', 'f', frame)
+    frames[#frames + 1] = frame
+  end
+  redis.call('XTRIM', log, 'MAXLEN', history)
+  redis.call('HSET', meta, 'seq', seq, 'last', frames[#frames])
   redis.call('PEXPIRE', meta, ttl)
   redis.call('PEXPIRE', log, ttl)
-  return seq, epoch, frame
+  return seq - #frames + 1, epoch, table.concat(frames, '\\n')
 end
 
 -- Records the topic in a pattern's index (bounded: entries older than the TTL and beyond the
@@ -49,19 +67,37 @@ end
 `;
 
 /**
- * KEYS: meta, log, then (standalone only) the index of each wildcard variant.
- * ARGV: topic, payload JSON, ts, history, ttl ms, epoch nonce, PUBLISH|SPUBLISH, topic channel,
- *       index cap, return frame (1|0), then one channel per variant index key.
- * Returns {seq, epoch[, frame]}.
+ * Publishes a batch: one or more topics (standalone; one on Cluster), each with one or more
+ * payloads, in order. Per topic: one stream trim, one meta write and one pub/sub message, however
+ * many payloads it carries — the cost that made one script per publish slow.
+ * ARGV: ts, history, ttl ms, epoch nonce, PUBLISH|SPUBLISH, index cap, return frames (1|0), then
+ *       per topic: topic, its channel, v = variant count, v variant channels, n, n payload JSONs.
+ * KEYS: per topic: meta, log, then its v variant index keys (standalone only; v is 0 on Cluster).
+ * Returns per topic, flat: first seq, epoch[, joined frames].
  */
-export const PUBLISH_LUA = `${LIB}
-local seq, epoch, frame = append(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
-redis.call(ARGV[7], ARGV[8], frame)
-for i = 3, #KEYS do
-  index_and_publish(KEYS[i], ARGV[i + 8], ARGV[1], ARGV[3], ARGV[5], ARGV[9], ARGV[7], frame)
+export const PUBLISH_BATCH_LUA = `${LIB}
+local ts, history, ttl, nonce = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local pubcmd, cap, want = ARGV[5], ARGV[6], ARGV[7] == '1'
+local out = {}
+local a, k = 8, 1
+while a <= #ARGV do
+  local topic, channel, v = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
+  local variants = a + 3
+  local n = tonumber(ARGV[variants + v])
+  local first = variants + v + 1
+  local seq, epoch, frames = append_all(KEYS[k], KEYS[k + 1], topic, ARGV, first, first + n - 1,
+    ts, history, ttl, nonce)
+  redis.call(pubcmd, channel, frames)
+  for j = 0, v - 1 do
+    index_and_publish(KEYS[k + 2 + j], ARGV[variants + j], topic, ts, ttl, cap, pubcmd, frames)
+  end
+  out[#out + 1] = seq
+  out[#out + 1] = epoch
+  if want then out[#out + 1] = frames end
+  a = first + n
+  k = k + 2 + v
 end
-if ARGV[10] == '1' then return {seq, epoch, frame} end
-return {seq, epoch}
+return out
 `;
 
 /**
@@ -141,7 +177,7 @@ local online = live > 0
 if online == was then return {0, mine} end
 redis.call('HSET', leases, '~online', online and '1' or '0')
 local payload = '{"deviceId":"' .. ARGV[2] .. '","online":' .. tostring(online) .. ',"lastSeen":' .. now .. '}'
-local seq, epoch, frame = append(KEYS[1], KEYS[2], ARGV[1], payload, now, ARGV[6], ARGV[7], ARGV[8])
+local seq, epoch, frame = append_all(KEYS[1], KEYS[2], ARGV[1], {payload}, 1, 1, now, ARGV[6], ARGV[7], ARGV[8])
 redis.call(ARGV[9], ARGV[10], frame)
 for i = 4, #KEYS do
   index_and_publish(KEYS[i], ARGV[i + 9], ARGV[1], now, ARGV[7], ARGV[11], ARGV[9], frame)

@@ -4,7 +4,7 @@ import { topicMatches, WILDCARD, type ResumePosition } from '@pulse/protocol';
 import type { BusMessage } from '../bus-message.js';
 import type { Bus, BusStatus, RecoverRequest, Recovery } from '../bus.js';
 import { recoverTopic } from '../recover.js';
-import { messageFromFrame } from './frame-header.js';
+import { messageFromFrame, splitFrames } from './frame-header.js';
 import { Interest, RedisUnavailable } from './interest.js';
 import { RedisKeys, wildcardVariants } from './keys.js';
 import { RedisPresenceStore } from './presence-store.js';
@@ -228,10 +228,12 @@ export class RedisBus implements Bus {
     this.link.disconnect();
   }
 
-  private onFrame(frame: Buffer): void {
-    const message = messageFromFrame(frame);
-    if (message) this.sequencer.accept(message);
-    else this.logger.warn(`unreadable frame on pub/sub: ${frame.toString('utf8', 0, 80)}`);
+  private onFrame(joined: Buffer): void {
+    for (const frame of splitFrames(joined)) {
+      const message = messageFromFrame(frame);
+      if (message) this.sequencer.accept(message);
+      else this.logger.warn(`unreadable frame on pub/sub: ${frame.toString('utf8', 0, 80)}`);
+    }
   }
 
   private isWatched(topic: string): boolean {

@@ -1,13 +1,13 @@
 import type { Cluster, Redis } from 'ioredis';
-import { PRESENCE_LUA, PUBLISH_LUA, READ_LUA, VARIANT_LUA } from './lua.js';
+import { PRESENCE_LUA, PUBLISH_BATCH_LUA, READ_LUA, VARIANT_LUA } from './lua.js';
 import type { ReadReply } from './topic-snapshot.js';
 
 type Arg = string | number;
 
 /** The scripts of `lua.ts` (ioredis sends EVAL once per connection, then EVALSHA). */
 export interface PulseScripts {
-  /** → [seq, epoch, frame?] */
-  publish(keys: readonly string[], args: readonly Arg[]): Promise<[number, string, string?]>;
+  /** → per topic, flat: first seq, epoch[, joined frames] (see PUBLISH_BATCH_LUA). */
+  publishBatch(keys: readonly string[], args: readonly Arg[]): Promise<(number | string)[]>;
   variant(index: string, args: readonly Arg[]): Promise<number>;
   read(meta: string, log: string, args: readonly Arg[]): Promise<ReadReply>;
   /** → [changed, holdsLease, seq?, epoch?, frame?] */
@@ -28,8 +28,10 @@ export function defineScripts(client: Redis | Cluster): PulseScripts {
   const define = (name: string, lua: string, keyCounts: readonly number[]) => {
     for (const n of keyCounts) client.defineCommand(`${name}${n}`, { lua, numberOfKeys: n });
   };
-  // A topic has at most two one-wildcard variants, whose index keys ride along on standalone.
-  define('pulsePublish', PUBLISH_LUA, [2, 3, 4]);
+  // On Cluster a batch is one topic without its variants' keys: 2 keys. On standalone any
+  // number of topics with their variants' index keys: the key count is the first argument.
+  define('pulsePublishBatch', PUBLISH_BATCH_LUA, [2]);
+  client.defineCommand('pulsePublishBatchN', { lua: PUBLISH_BATCH_LUA });
   define('pulsePresence', PRESENCE_LUA, [3, 4]);
   define('pulseVariant', VARIANT_LUA, [1]);
   define('pulseRead', READ_LUA, [2]);
@@ -40,7 +42,10 @@ export function defineScripts(client: Redis | Cluster): PulseScripts {
     return command.call(client, ...keys, ...args);
   };
   return {
-    publish: (keys, args) => call('pulsePublish', keys, args),
+    publishBatch: (keys, args) =>
+      keys.length === 2
+        ? call('pulsePublishBatch', keys, args)
+        : commands.pulsePublishBatchN!.call(client, keys.length, ...keys, ...args),
     variant: (index, args) => call('pulseVariant', [index], args),
     // Frames stay Buffers: JSON sockets get them as they are.
     read: (meta, log, args) => call('pulseRead', [meta, log], args, true),

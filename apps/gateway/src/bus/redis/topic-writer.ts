@@ -3,6 +3,7 @@ import { BusMessage } from '../bus-message.js';
 import { RedisUnavailable } from './interest.js';
 import { RedisKeys, wildcardVariants } from './keys.js';
 import type { RedisLink } from './redis-link.js';
+import { PublishBatch, type TopicGroup } from './publish-batch.js';
 import type { PulseScripts } from './scripts.js';
 
 /**
@@ -32,6 +33,8 @@ export type PresenceOp = 'join' | 'refresh' | 'leave' | 'sweep';
  * — the receiving sequencer heals both from history.
  */
 export class TopicWriter {
+  private readonly batch: PublishBatch;
+
   constructor(
     private readonly link: RedisLink,
     private readonly scripts: PulseScripts,
@@ -40,37 +43,63 @@ export class TopicWriter {
     private readonly onError: (err: unknown) => void,
     /** A publish Redis did not take (down, or not answering in time). */
     private readonly onFailure: (err: unknown) => void,
-  ) {}
+  ) {
+    // Cluster: a script may only touch one slot, so one topic per call.
+    this.batch = new PublishBatch((groups) => void this.send(groups), link.sharded ? 1 : Infinity);
+  }
 
-  async publish(topic: string, payload: unknown): Promise<BusMessage> {
-    const ts = Date.now();
-    const { keys, channels, variants } = this.variantParts(topic);
+  /**
+   * Stores `payload` as the next message of `topic`. Publishes made in the same turn of the event
+   * loop go to Redis together (see `PublishBatch`); each caller still gets its own seq.
+   */
+  publish(topic: string, payload: unknown): Promise<BusMessage> {
+    return new Promise((resolve, reject) => {
+      this.batch.add(topic, { payload, json: JSON.stringify(payload), resolve, reject });
+    });
+  }
+
+  /** Sends one call's worth of topics (`PUBLISH_BATCH_LUA`) and settles every publish in it. */
+  private async send(groups: readonly TopicGroup[]): Promise<void> {
     const o = this.options;
-    let reply: [number, string, string?];
+    const ts = Date.now();
+    const keys: string[] = [];
+    const args: (string | number)[] = [
+      ts,
+      o.historySize,
+      o.historyTtlMs,
+      o.nonce,
+      this.link.publishCommand,
+      INDEX_CAP,
+      this.link.sharded ? 1 : 0,
+    ];
+    for (const { topic, items } of groups) {
+      const parts = this.variantParts(topic);
+      keys.push(this.keys.meta(topic), this.keys.log(topic), ...parts.keys);
+      args.push(topic, this.keys.channel(topic), parts.channels.length, ...parts.channels);
+      args.push(items.length);
+      for (const item of items) args.push(item.json);
+    }
+    let reply: (number | string)[];
     try {
-      reply = await this.scripts.publish(
-        [this.keys.meta(topic), this.keys.log(topic), ...keys],
-        [
-          topic,
-          JSON.stringify(payload),
-          ts,
-          o.historySize,
-          o.historyTtlMs,
-          o.nonce,
-          this.link.publishCommand,
-          this.keys.channel(topic),
-          INDEX_CAP,
-          this.link.sharded ? 1 : 0,
-          ...channels,
-        ],
-      );
+      reply = await this.scripts.publishBatch(keys, args);
     } catch (err) {
       this.onFailure(err);
-      throw new RedisUnavailable(`publish failed: ${String(err)}`);
+      const failure = new RedisUnavailable(`publish failed: ${String(err)}`);
+      for (const { items } of groups) for (const item of items) item.reject(failure);
+      return;
     }
-    const [seq, epoch, frame] = reply;
-    if (frame !== undefined) this.publishVariants(topic, variants, ts, frame);
-    return new BusMessage(topic, seq, epoch, ts, payload);
+    const stride = this.link.sharded ? 3 : 2;
+    groups.forEach(({ topic, items }, g) => {
+      const first = Number(reply[g * stride]);
+      const epoch = String(reply[g * stride + 1]);
+      if (this.link.sharded) {
+        const frames = String(reply[g * stride + 2]);
+        this.publishVariants(topic, wildcardVariants(topic), ts, frames);
+      }
+      items.forEach((item, i) =>
+        item.resolve(new BusMessage(topic, first + i, epoch, ts, item.payload)),
+      );
+    });
   }
 
   /**
@@ -119,7 +148,8 @@ export class TopicWriter {
     };
   }
 
-  private publishVariants(topic: string, variants: string[], ts: number, frame: string): void {
+  /** Cluster: a variant's index and channel live in its own slot, so they follow the script. */
+  private publishVariants(topic: string, variants: string[], ts: number, frames: string): void {
     for (const v of variants) {
       this.scripts
         .variant(this.keys.index(v), [
@@ -129,7 +159,7 @@ export class TopicWriter {
           this.options.historyTtlMs,
           INDEX_CAP,
           this.link.publishCommand,
-          frame,
+          frames,
         ])
         .catch(this.onError);
     }
