@@ -7,6 +7,12 @@ import type { Outflow } from './outflow.js';
 import { BINARY, SINK_OPEN, TEXT, type Sink } from './sink.js';
 import type { Subscription } from './subscription.js';
 
+/** The network socket under a WebSocket: writes between cork and uncork leave in one syscall. */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
 /** Told about every error frame a connection sends (metrics, logs), whichever module sent it. */
 export type ErrorObserver = (conn: Connection, frame: ErrorFrame) => void;
 
@@ -36,6 +42,7 @@ export class Connection {
   /** While slow: only the latest pending update per topic. */
   private latest: Map<string, BusMessage> | undefined;
   private conflated = 0;
+  private corked = false;
 
   constructor(
     readonly id: string,
@@ -48,6 +55,8 @@ export class Connection {
     /** Control-message budget (subscribe, unsubscribe, ping, auth). */
     readonly controlBucket: TokenBucket,
     private readonly onError?: ErrorObserver,
+    /** The WebSocket's TCP socket (SSE has none): replies of one turn are written together. */
+    private readonly socket?: Corkable,
   ) {}
 
   /** For logs and metrics. */
@@ -67,8 +76,26 @@ export class Connection {
     if (this.sink.readyState !== SINK_OPEN) return;
     if (this.hasPending()) this.outflow.flushNow(this);
     if (!this.outflow.checkHardLimit(this)) return;
+    this.coalesce();
     this.sink.send(this.codec.encode(message), this.codec.binary ? BINARY : TEXT);
   }
+
+  /**
+   * Holds this turn's writes back until the turn ends. A publisher with many publishes in flight
+   * gets their acks in bursts (a batch of Redis replies resolves at once): one write for the
+   * burst instead of a syscall per ack, which was a fifth of the gateway's time at 40k acks/s.
+   */
+  private coalesce(): void {
+    if (this.corked || !this.socket) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(this.uncork);
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket!.uncork();
+  };
 
   /** Sends a frame of topic updates built by the outflow (`messages` are what it carries). */
   sendUpdates(frame: Buffer, _messages: readonly BusMessage[]): void {

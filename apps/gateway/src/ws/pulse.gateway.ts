@@ -74,6 +74,7 @@ export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeA
       this.outflow,
       new TokenBucket(this.config.controlLimit),
       this.lifecycle.onError,
+      req.socket,
     );
     this.connections.add(conn);
     this.gate.register(conn);
