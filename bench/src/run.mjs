@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The benchmark: Pulse and the textbook baseline, side by side, scenario by scenario.
 //
-//   node bench/src/run.mjs [--quick] [--only broadcast,firehose] [--repeat N] [--no-build] [--out DIR]
+//   node bench/src/run.mjs [--quick] [--only broadcast,firehose] [--cases pulse,baseline]
+//                          [--repeat N] [--no-build] [--out DIR]
 //
 // Builds the gateway (turbo), then for each scenario runs every case `repeat` times (Pulse and
 // baseline interleaved, a fresh server process per run), takes medians, prints a table and writes
@@ -25,6 +26,7 @@ const { values: opts } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
+    cases: { type: 'string' },
     repeat: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -35,7 +37,7 @@ const { values: opts } = parseArgs({
 
 if (opts.help) {
   process.stdout.write(
-    `usage: pnpm bench [-- --quick] [--only ${SCENARIOS.map((s) => s.name).join(',')}] [--repeat N] [--no-build] [--out DIR]\n`,
+    `usage: pnpm bench [-- --quick] [--only ${SCENARIOS.map((s) => s.name).join(',')}] [--cases id,id] [--repeat N] [--no-build] [--out DIR]\n`,
   );
   process.exit(0);
 }
@@ -82,7 +84,8 @@ let failures = 0;
 
 for (const scenario of selected) {
   const p = scenario.params(opts.quick);
-  const cases = scenario.cases(p);
+  const wanted = opts.cases?.split(',').map((s) => s.trim());
+  const cases = scenario.cases(p).filter((c) => !wanted || wanted.includes(c.id));
   log(`\n== ${scenario.name}: ${scenario.title} (${cases.length} case(s) × ${repeats})`);
   const runs = new Map(cases.map((c) => [c.id, []]));
   const errors = new Map();

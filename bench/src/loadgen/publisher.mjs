@@ -4,7 +4,7 @@
 // (sensor `value` or price `last`), which is what subscribers subtract from their receive time.
 import { now } from './clock.mjs';
 import { SeqRanges } from './seq-ranges.mjs';
-import { openSocket } from './socket.mjs';
+import { decodeFrame, openSocket } from './socket.mjs';
 
 /** Above this much unsent data on our own socket, skip sends rather than queue without bound. */
 const SEND_BUFFER_CAP = 4 * 1024 * 1024;
@@ -38,6 +38,8 @@ export class Publisher {
   running = false;
   ws = undefined;
   rr = 0;
+  /** id → [send time, window index] of publishes awaiting their ack (for ack latency). */
+  inflight = new Map();
 
   /**
    * @param {import('./tally.mjs').Tally} tally
@@ -105,6 +107,7 @@ export class Publisher {
     const id = this.ackEvery > 0 && this.sent % this.ackEvery === 0 ? this.sent : 0;
     this.ws.send(publishFrame(this.spec.kind, topic, id, t));
     if (w >= 0) this.tally.windows[w].publishes++;
+    if (id !== 0 && w >= 0) this.inflight.set(id, [t, w]);
   }
 
   /** Stops; with `ackLast`, one final acknowledged publish per topic says which seq is the latest. */
@@ -122,7 +125,7 @@ export class Publisher {
   onFrame(data) {
     let msg;
     try {
-      msg = JSON.parse(data.toString());
+      msg = decodeFrame(data);
     } catch {
       return;
     }
@@ -133,6 +136,11 @@ export class Publisher {
         const t = now();
         const w = this.tally.windowAt(t);
         if (w >= 0) this.tally.windows[w].acks++;
+        const sent = this.inflight.get(msg.id);
+        if (sent) {
+          this.inflight.delete(msg.id);
+          this.tally.windows[sent[1]].ackLatency.recordMs(t - sent[0]);
+        }
         if (!((this.lastAcked.get(msg.topic) ?? 0) >= msg.seq))
           this.lastAcked.set(msg.topic, msg.seq);
         if (this.spec.recordAcks) {
@@ -150,6 +158,7 @@ export class Publisher {
         this.rejected++;
         this.tally.count(this.tally.errors, `publish:${msg.code ?? 'unknown'}`);
         if (msg.ref !== undefined && msg.ref > this.settledThrough) this.settledThrough = msg.ref;
+        this.inflight.delete(msg.ref);
         break;
       case 'notice':
         this.tally.count(this.tally.notices, msg.code ?? 'unknown');

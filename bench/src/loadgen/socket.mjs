@@ -3,12 +3,19 @@
 // bounded retry when the server answers 429 at the upgrade.
 import WebSocket from 'ws';
 import { sleep } from './clock.mjs';
+import { openSioSocket } from './sio-socket.mjs';
+
+/** A frame as received: JSON text from a WebSocket, or an object from the Socket.IO shim. */
+export const decodeFrame = (data) =>
+  typeof data === 'object' && data.type !== undefined ? data : JSON.parse(data.toString());
 
 /**
- * Opens `url` offering `subprotocol`; retries a 429 after its Retry-After (at most `attempts`).
+ * Opens `url` offering `subprotocol` (an http:// url: a Socket.IO connection); retries a 429 after its Retry-After (at most `attempts`).
  * @returns {Promise<WebSocket>}
  */
 export async function openSocket(url, subprotocol, { timeoutMs = 10_000, attempts = 5 } = {}) {
+  // http:// is the Socket.IO comparison server (see sio-socket.mjs).
+  if (url.startsWith('http')) return openSioSocket(url, { timeoutMs });
   for (let attempt = 1; ; attempt++) {
     const result = await tryOpen(url, subprotocol, timeoutMs);
     if (result.ws) return result.ws;

@@ -3,7 +3,7 @@
 // the send time the publisher put in the payload, and tracks the last sequence per topic.
 import { now } from './clock.mjs';
 import { SeqRanges } from './seq-ranges.mjs';
-import { openSocket } from './socket.mjs';
+import { decodeFrame, openSocket } from './socket.mjs';
 
 export class Subscriber {
   /** Deliveries per window of the tally. */
@@ -67,7 +67,7 @@ export class Subscriber {
     const t = now();
     let msg;
     try {
-      msg = JSON.parse(data.toString());
+      msg = decodeFrame(data);
     } catch {
       this.tally.count(this.tally.errors, 'undecodable-frame');
       return;

@@ -10,6 +10,8 @@ export class Window {
   acks = 0;
   publishes = 0;
   latency = new Histogram();
+  /** Publish-to-acknowledgement time of the acknowledged publishes sent in this window. */
+  ackLatency = new Histogram();
   constructor(name, start, end) {
     this.name = name;
     this.start = start;
@@ -27,6 +29,7 @@ export class Window {
       acks: this.acks,
       publishes: this.publishes,
       latency: this.latency.toJSON(),
+      ackLatency: this.ackLatency.toJSON(),
     };
   }
 }

@@ -102,6 +102,7 @@ export function mergeReports(reports) {
           acks: 0,
           publishes: 0,
           latency: new Histogram(),
+          ackLatency: new Histogram(),
           perSubscriber: [],
         };
         windows.set(w.name, m);
@@ -112,6 +113,7 @@ export function mergeReports(reports) {
       m.acks += w.acks;
       m.publishes += w.publishes;
       m.latency.add(w.latency);
+      m.ackLatency.add(w.ackLatency);
       m.perSubscriber.push(...w.perSubscriber);
     }
     totals.deliveries += r.totals.deliveries;

@@ -6,14 +6,17 @@ import os from 'node:os';
 import { now, sleep, sleepUntil } from '../loadgen/clock.mjs';
 import { machineBusyPct, machineCpu, processCpuMs, processMemoryKb } from '../proc.mjs';
 import { ask, mergeReports, startLoadgens, stopLoadgens } from './loadgens.mjs';
+import { startRedis } from './redis.mjs';
 import { devToken, scrapeMetrics, startServer } from './servers.mjs';
 
 /**
  * @typedef {object} Plan
- * @property {'pulse' | 'baseline'} server
+ * @property {'pulse' | 'baseline' | 'socketio'} server
  * @property {Record<string, string>} [env]   gateway settings for this measurement
- * @property {(ctx: {server: object, token: (role: string, sub: string) => Promise<string>}) =>
- *   Promise<object[]>} loadgens           one load-generator config per process
+ * @property {number} [instances]          server processes of this kind (default 1)
+ * @property {boolean} [redis]             start a private redis-server and scale through it
+ * @property {(ctx: {server: object, servers: object[], token: (role: string, sub: string) =>
+ *   Promise<string>}) => Promise<object[]>} loadgens  one load-generator config per process
  * @property {number} warmupMs             publishing before the first window
  * @property {{name: string, ms: number}[]} windows
  * @property {string} [stallWindow]        the stalled client connects and stalls as this window starts
@@ -28,23 +31,32 @@ export async function measure(plan) {
   const t0 = now();
   const phase = (what) =>
     process.env.BENCH_DEBUG && process.stderr.write(`    [${Math.round(now() - t0)} ms] ${what}\n`);
-  const server = await startServer(plan.server, plan.env);
-  phase('server up');
+  // Everything the server side is made of: its instances and, scaled, their Redis. CPU is
+  // summed over all of them; memory is read from the first instance.
+  const redis = plan.redis ? await startRedis() : undefined;
+  const servers = [];
   let lgs = [];
   let sampler;
   try {
+    for (let i = 0; i < (plan.instances ?? 1); i++)
+      servers.push(await startServer(plan.server, plan.env, { redisUrl: redis?.url }));
+    const server = servers[0];
+    const pids = [...servers.map((s) => s.pid), ...(redis ? [redis.pid] : [])];
+    const pidNames = [...servers.map((_, i) => `instance${i + 1}`), ...(redis ? ['redis'] : [])];
+    phase('server up');
     let serverGone = '';
-    server.child.once(
-      'exit',
-      (code, signal) => (serverGone = `server exited (${signal ?? code}) during the run`),
-    );
+    for (const s of servers)
+      s.child.once(
+        'exit',
+        (code, signal) => (serverGone = `server exited (${signal ?? code}) during the run`),
+      );
     const tokens = new Map();
     const token = async (role, sub) => {
       const key = `${role}:${sub}`;
       if (!tokens.has(key)) tokens.set(key, await devToken(server, role, sub));
       return tokens.get(key);
     };
-    const configs = await plan.loadgens({ server, token });
+    const configs = await plan.loadgens({ server, servers, token });
     phase('tokens');
     await sleep(plan.preSetupMs ?? 100); // let the fresh server settle before "before" memory is read
     const rssBeforeSetup = processMemoryKb(server.pid)?.rssKb ?? 0;
@@ -105,9 +117,9 @@ export async function measure(plan) {
     const edges = [];
     for (const w of windows) {
       await sleepUntil(w.start);
-      const startSample = sample(server.pid, lgs);
+      const startSample = sample(pids, lgs);
       await sleepUntil(w.end);
-      const endSample = sample(server.pid, lgs);
+      const endSample = sample(pids, lgs);
       edges.push({ w, startSample, endSample });
       if (serverGone) throw new Error(`${serverGone}\n${server.tail()}`);
     }
@@ -137,6 +149,8 @@ export async function measure(plan) {
       server: {
         kind: server.kind,
         pid: server.pid,
+        instances: servers.length,
+        redis: Boolean(redis),
         env: plan.server === 'pulse' ? (plan.env ?? {}) : {},
       },
       setup: {
@@ -161,6 +175,9 @@ export async function measure(plan) {
           name: w.name,
           ms,
           serverCpuMs: endSample.serverCpuMs - startSample.serverCpuMs,
+          serverCpuMsByProcess: Object.fromEntries(
+            pidNames.map((n, j) => [n, endSample.byPid[j] - startSample.byPid[j]]),
+          ),
           serverRssKb: {
             start: startSample.serverRssKb,
             end: endSample.serverRssKb,
@@ -184,6 +201,7 @@ export async function measure(plan) {
           acks: lw?.acks ?? 0,
           publishes: lw?.publishes ?? 0,
           latency: lw?.latency.summary() ?? null,
+          ackLatency: lw?.ackLatency.summary() ?? null,
           perSubscriber: lw?.perSubscriber ?? [],
         };
       }),
@@ -194,16 +212,19 @@ export async function measure(plan) {
     clearInterval(sampler);
     await stopLoadgens(lgs);
     phase('loadgens stopped');
-    await server.stop();
+    await Promise.all(servers.map((s) => s.stop()));
+    await redis?.stop();
     phase('server stopped');
   }
 }
 
-function sample(serverPid, lgs) {
+function sample(serverPids, lgs) {
+  const byPid = serverPids.map((pid) => processCpuMs(pid) ?? NaN);
   return {
     t: now(),
-    serverCpuMs: processCpuMs(serverPid) ?? NaN,
-    serverRssKb: processMemoryKb(serverPid)?.rssKb ?? 0,
+    serverCpuMs: byPid.reduce((a, b) => a + b, 0),
+    byPid,
+    serverRssKb: processMemoryKb(serverPids[0])?.rssKb ?? 0,
     loadgenCpuMs: lgs.map((lg) => processCpuMs(lg.pid) ?? NaN),
     machine: machineCpu(),
   };

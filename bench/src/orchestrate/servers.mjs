@@ -8,6 +8,7 @@ import { stopChild, track } from './children.mjs';
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const GATEWAY_MAIN = 'apps/gateway/dist/main.js';
 const BASELINE_MAIN = fileURLToPath(new URL('../baseline-server.mjs', import.meta.url));
+const SOCKETIO_MAIN = fileURLToPath(new URL('../socketio-server.mjs', import.meta.url));
 const PARENT_GUARD = new URL('./parent-guard.mjs', import.meta.url).href;
 
 /** A secret for the benchmark's short-lived gateways (they listen on 127.0.0.1 only). */
@@ -29,6 +30,12 @@ export const PULSE_BASE_ENV = {
   RATE_LIMIT_ABUSE: '1000000',
 };
 
+/**
+ * Extra Node flags for the servers under test, from BENCH_SERVER_NODE_ARGS (space-separated),
+ * e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them (Node refuses those in NODE_OPTIONS).
+ */
+const serverNodeArgs = () => (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 /** Nest colours its log lines; error messages quote them plain. */
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const stripAnsi = (s) => s.replace(ANSI, '');
@@ -47,20 +54,27 @@ export function freePort() {
 
 /**
  * Starts one server process and waits until it serves.
- * @param {'pulse' | 'baseline'} kind
+ * @param {'pulse' | 'baseline' | 'socketio'} kind
  * @param {Record<string, string>} env scenario settings (Pulse only)
+ * @param {{timeoutMs?: number, redisUrl?: string}} [options] a Redis to scale through (Pulse: the
+ *   Redis bus; Socket.IO: the Redis adapter); without it Pulse runs on the in-memory bus
  */
-export async function startServer(kind, env = {}, { timeoutMs = 20_000 } = {}) {
+export async function startServer(kind, env = {}, { timeoutMs = 20_000, redisUrl } = {}) {
   const port = await freePort();
   const childEnv = {
     ...process.env,
     ...(kind === 'pulse' ? { ...PULSE_BASE_ENV, ...env } : { HOST: '127.0.0.1' }),
     PORT: String(port),
   };
-  delete childEnv.REDIS_URL; // the in-memory bus is what the targets are about
-  const main = kind === 'pulse' ? [GATEWAY_MAIN] : [BASELINE_MAIN, String(port)];
+  delete childEnv.REDIS_URL; // never the machine's shared Redis
+  if (kind === 'pulse' && redisUrl) childEnv.REDIS_URL = redisUrl;
+  const main = {
+    pulse: [GATEWAY_MAIN],
+    baseline: [BASELINE_MAIN, String(port)],
+    socketio: [SOCKETIO_MAIN, String(port), ...(redisUrl ? [redisUrl] : [])],
+  }[kind];
   const child = track(
-    spawn(process.execPath, ['--import', PARENT_GUARD, ...main], {
+    spawn(process.execPath, [...serverNodeArgs(), '--import', PARENT_GUARD, ...main], {
       cwd: REPO_ROOT,
       env: childEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -77,7 +91,11 @@ export async function startServer(kind, env = {}, { timeoutMs = 20_000 } = {}) {
     kind,
     pid: child.pid,
     port,
-    url: kind === 'pulse' ? `ws://127.0.0.1:${port}/ws` : `ws://127.0.0.1:${port}/`,
+    url: {
+      pulse: `ws://127.0.0.1:${port}/ws`,
+      baseline: `ws://127.0.0.1:${port}/`,
+      socketio: `http://127.0.0.1:${port}`,
+    }[kind],
     http: `http://127.0.0.1:${port}`,
     child,
     /** The last lines the server printed. */
@@ -89,8 +107,11 @@ export async function startServer(kind, env = {}, { timeoutMs = 20_000 } = {}) {
     await waitUntilServing(server, timeoutMs);
   } catch (err) {
     await server.stop();
-    const what =
-      kind === 'pulse' ? `the Pulse gateway (node ${GATEWAY_MAIN})` : 'the baseline server';
+    const what = {
+      pulse: `the Pulse gateway (node ${GATEWAY_MAIN})`,
+      baseline: 'the baseline server',
+      socketio: 'the Socket.IO server',
+    }[kind];
     throw new Error(
       `${what} did not come up on port ${port}: ${err.message}\n--- its last output ---\n${server.tail()}`,
     );
@@ -104,7 +125,7 @@ async function waitUntilServing(server, timeoutMs) {
   server.child.once('exit', (code, signal) => (exited = `exited with ${signal ?? `code ${code}`}`));
   while (Date.now() < deadline) {
     if (exited) throw new Error(exited);
-    if (server.kind === 'baseline' ? server.tail(5).includes('READY') : await live(server.http))
+    if (server.kind !== 'pulse' ? server.tail(5).includes('READY') : await live(server.http))
       return;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -25,10 +25,10 @@ export function deal(items, n) {
   return out;
 }
 
-/** The part of a load-generator config that depends on the server under test. */
-export async function target({ server, token }) {
+/** The part of a load-generator config that depends on the server under test (and which instance). */
+export async function target({ server, servers, token }, instance = 0) {
   return {
-    url: server.url,
+    url: (servers?.[instance] ?? server).url,
     subprotocol: SUBPROTOCOL.json,
     subscriberToken: await token('operator', 'bench-operator'),
     history: server.kind === 'pulse' ? 0 : undefined,
@@ -50,6 +50,14 @@ export function windowMetrics(raw, name) {
     serverCpuPct: round((100 * w.serverCpuMs) / w.ms, 1),
     cpuUsPerDelivery: w.deliveries ? round((w.serverCpuMs * 1000) / w.deliveries, 2) : null,
     latencyMs: w.latency,
+    ackLatencyMs: w.ackLatency,
+    // Scaled runs: each instance and Redis on its own (serverCpuPct is their sum).
+    serverCpuPctByProcess: Object.fromEntries(
+      Object.entries(w.serverCpuMsByProcess ?? {}).map(([k, ms]) => [
+        k,
+        round((100 * ms) / w.ms, 1),
+      ]),
+    ),
     perSubscriber: spread(w.perSubscriber),
     serverRssMb: {
       start: mb(w.serverRssKb.start),

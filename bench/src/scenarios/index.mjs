@@ -1,9 +1,20 @@
-// The scenarios, in the order the issue lists them.
+// The scenarios, in the order the issues list them (flow control, then Redis scaling).
 import broadcast from './broadcast.mjs';
 import dashboard from './dashboard.mjs';
 import firehose from './firehose.mjs';
 import idle from './idle.mjs';
 import ingest from './ingest.mjs';
+import redisFanout from './redis-fanout.mjs';
+import redisIngest from './redis-ingest.mjs';
 import slowConsumer from './slow-consumer.mjs';
 
-export const SCENARIOS = [broadcast, dashboard, firehose, slowConsumer, ingest, idle];
+export const SCENARIOS = [
+  broadcast,
+  dashboard,
+  firehose,
+  slowConsumer,
+  ingest,
+  idle,
+  redisFanout,
+  redisIngest,
+];
