@@ -1,12 +1,13 @@
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
+import { BusTelemetry } from '../metrics/bus-telemetry.js';
 import { BUS, type Bus } from './bus.js';
 import { MemoryBus } from './memory-bus.js';
 import { RedisBus } from './redis/redis-bus.js';
 
 /** The Redis bus when Redis is configured, else the embedded one. */
-async function createBus(config: GatewayConfig): Promise<Bus> {
+async function createBus(config: GatewayConfig, telemetry: BusTelemetry): Promise<Bus> {
   if (!config.redisUrl && !config.redisClusterNodes) return new MemoryBus(config.historySize);
   const bus = new RedisBus({
     ...(config.redisUrl ? { url: config.redisUrl } : {}),
@@ -18,6 +19,10 @@ async function createBus(config: GatewayConfig): Promise<Bus> {
     historyTtlMs: config.redisHistoryTtlMs,
     instanceId: config.serverId,
     presenceTtlMs: config.presenceTtlMs,
+    telemetry: {
+      command: (name, seconds) => telemetry.command(name, seconds),
+      reconnected: () => telemetry.reconnected(),
+    },
   });
   // Serve either way: until Redis answers, readiness is 503 and publishes get UNAVAILABLE.
   if (!(await bus.start(config.redisConnectWaitMs))) {
@@ -27,7 +32,8 @@ async function createBus(config: GatewayConfig): Promise<Bus> {
 }
 
 @Module({
-  providers: [{ provide: BUS, inject: [CONFIG], useFactory: createBus }],
+  // BusTelemetry comes from the global MetricsModule.
+  providers: [{ provide: BUS, inject: [CONFIG, BusTelemetry], useFactory: createBus }],
   exports: [BUS],
 })
 export class BusModule implements OnApplicationShutdown {

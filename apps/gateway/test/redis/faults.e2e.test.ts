@@ -119,12 +119,44 @@ describe('Redis faults', () => {
     expect(after[0]!.epoch).not.toBe(epoch);
     expect(after.map((m) => (m.payload as { value: number }).value)).toEqual([6, 7]);
     expect((await wild.messages(2)).map((m) => m.seq)).toEqual([1, 2]);
+    // Operators see it on /metrics: the reconnects and the script round trips.
+    const metrics = await b.metrics();
+    expect(metricValue(metrics, 'pulse_bus_reconnects_total')).toBeGreaterThanOrEqual(2);
+    expect(
+      metricValue(metrics, 'pulse_bus_command_duration_seconds_count{command="publish"}'),
+    ).toBeGreaterThanOrEqual(2);
 
     await using back = await TestSocket.connect(b.wsUrl, await b.token('operator', 'op'));
     back.send({ type: 'subscribe', id: 1, topic, since: 5, epoch });
     expect(await back.next('subscribed')).toMatchObject({ recovered: false, seq: 2 });
     expect((await back.messages(1))[0]).toMatchObject({ seq: 2, payload: { value: 7 } });
     dev.close();
+  });
+
+  it('a Redis that lost acknowledged writes (a promoted replica) starts a new epoch, never reuses a seq', async () => {
+    await using redis = await startRedis();
+    const prefix = freshPrefix();
+    await using a = await startGateway({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix });
+    await using b = await startGateway({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix });
+    const topic = 'device.d1.temperature';
+    await using op = await TestSocket.connect(b.wsUrl, await b.token('operator', 'op'));
+    op.send({ type: 'subscribe', id: 1, topic, history: 0 });
+    const { epoch } = await op.next('subscribed');
+    await using dev = await TestSocket.connect(a.wsUrl, await a.token('device', 'd1'));
+    await publishN(dev, topic, 1, 5);
+    expect((await op.messages(5)).map((m) => m.seq)).toEqual(range(1, 5));
+
+    // What a replica promoted before it had the last two writes holds: seq 3, same epoch.
+    await redis.admin().hset(`${prefix}:{${topic}}:meta`, 'seq', 3);
+    dev.send({ type: 'publish', id: 6, topic, payload: reading(6) });
+    expect(await dev.next('ack', (f) => f.id === 6)).toMatchObject({ seq: 1 });
+    const [next] = await op.messages(1);
+    expect(next).toMatchObject({ seq: 1, payload: { value: 6 } });
+    expect(next!.epoch).not.toBe(epoch);
+
+    await using back = await TestSocket.connect(b.wsUrl, await b.token('operator', 'back'));
+    back.send({ type: 'subscribe', id: 1, topic, since: 5, epoch });
+    expect(await back.next('subscribed')).toMatchObject({ recovered: false, seq: 1 });
   });
 
   it('a dropped subscriber connection (Redis still up) heals: missed messages arrive in order, once', async () => {
@@ -209,3 +241,9 @@ describe('Redis faults', () => {
     }
   });
 });
+
+/** The value of one sample line of a Prometheus text page (NaN when absent). */
+function metricValue(page: string, sample: string): number {
+  const line = page.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : NaN;
+}

@@ -108,7 +108,7 @@ export async function startRedis(extra: string[] = []): Promise<RedisServer> {
   };
 }
 
-/** A 3-master Redis Cluster on free ports, with nothing persisted. */
+/** A Redis Cluster on free ports (3 masters by default), with nothing persisted. */
 export interface RedisCluster extends AsyncDisposable {
   readonly nodes: readonly RedisServer[];
   /** `127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3` for REDIS_CLUSTER_NODES. */
@@ -116,13 +116,20 @@ export interface RedisCluster extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+/**
+ * `replicas` per master make failover possible: a replica takes over once the others have not
+ * heard from its master for `nodeTimeoutMs`.
+ */
+export async function startRedisCluster(
+  masters = 3,
+  { replicas = 0, nodeTimeoutMs = 2000 } = {},
+): Promise<RedisCluster> {
   const nodes: RedisServer[] = [];
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.stop()));
   };
   try {
-    for (let i = 0; i < masters; i++) {
+    for (let i = 0; i < masters * (1 + replicas); i++) {
       nodes.push(
         await startRedis([
           '--cluster-enabled',
@@ -130,7 +137,10 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
           '--cluster-config-file',
           `nodes-${i}.conf`,
           '--cluster-node-timeout',
-          '2000',
+          String(nodeTimeoutMs),
+          // A replica syncs at once (the default waits 5 s for more replicas to batch with).
+          '--repl-diskless-sync-delay',
+          '0',
         ]),
       );
     }
@@ -140,22 +150,40 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       'create',
       ...addresses,
       '--cluster-replicas',
-      '0',
+      String(replicas),
       '--cluster-yes',
     ]);
     // Slots are assigned at once; the nodes agree on it a moment later.
-    const admins = nodes.map((n) => n.admin());
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const infos = await Promise.all(admins.map((a) => a.cluster('INFO')));
-      if (infos.every((i) => i.includes('cluster_state:ok'))) break;
-      if (Date.now() > deadline) throw new Error(`cluster not ok: ${infos.join('\n')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await untilClusterOk(nodes);
+    // A replica can take over only once it has synced with its master.
+    if (replicas > 0) await untilReplicasSynced(nodes, masters * replicas);
     return { nodes, seeds: addresses.join(','), stop, [Symbol.asyncDispose]: stop };
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/** Resolves once every node in `nodes` reports `cluster_state:ok`. */
+export async function untilClusterOk(nodes: readonly RedisServer[], timeoutMs = 15_000) {
+  const admins = nodes.map((n) => n.admin());
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const infos = await Promise.all(admins.map((a) => a.cluster('INFO')));
+    if (infos.every((i) => i.includes('cluster_state:ok'))) return;
+    if (Date.now() > deadline) throw new Error(`cluster not ok: ${infos.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function untilReplicasSynced(nodes: readonly RedisServer[], count: number) {
+  const admins = nodes.map((n) => n.admin());
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const infos = await Promise.all(admins.map((a) => a.info('replication')));
+    if (infos.filter((i) => i.includes('master_link_status:up')).length === count) return;
+    if (Date.now() > deadline) throw new Error(`replicas not in sync: ${infos.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

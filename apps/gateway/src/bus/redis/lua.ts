@@ -20,10 +20,15 @@ local function now_ms()
 end
 
 -- Epoch and last seq of a topic. A topic without meta (never published, expired, or a Redis
--- that restarted empty) gets a new epoch and an empty stream.
-local function open_topic(meta, log, nonce)
+-- that restarted empty) gets a new epoch and an empty stream. So does a topic whose seq is
+-- behind what the caller already saw in the same epoch (floor_epoch, floor_seq): this Redis
+-- lost acknowledged writes (a replica promoted before it had them), and reusing those seqs
+-- would hand clients different messages under numbers they already hold.
+local function open_topic(meta, log, nonce, floor_epoch, floor_seq)
   local m = redis.call('HMGET', meta, 'epoch', 'seq')
-  if m[1] then return m[1], tonumber(m[2]) end
+  if m[1] and not (m[1] == floor_epoch and tonumber(m[2]) < tonumber(floor_seq)) then
+    return m[1], tonumber(m[2])
+  end
   local epoch = new_epoch(nonce)
   redis.call('DEL', log)
   redis.call('HSET', meta, 'epoch', epoch, 'seq', 0)
@@ -38,8 +43,9 @@ end
 -- Appends payloads[first..last] to a topic: consecutive seqs, stream entries (trimmed to the
 -- history size once), latest frame and TTLs. Returns the first seq, the epoch and the frames
 -- joined by newlines (one pub/sub message for them all).
-local function append_all(meta, log, topic, payloads, first, last, ts, history, ttl, nonce)
-  local epoch, seq = open_topic(meta, log, nonce)
+local function append_all(meta, log, topic, payloads, first, last, ts, history, ttl, nonce,
+                          floor_epoch, floor_seq)
+  local epoch, seq = open_topic(meta, log, nonce, floor_epoch or '', floor_seq or 0)
   local frames = {}
   for i = first, last do
     seq = seq + 1
@@ -71,7 +77,8 @@ end
  * payloads, in order. Per topic: one stream trim, one meta write and one pub/sub message, however
  * many payloads it carries — the cost that made one script per publish slow.
  * ARGV: ts, history, ttl ms, epoch nonce, PUBLISH|SPUBLISH, index cap, return frames (1|0), then
- *       per topic: topic, its channel, v = variant count, v variant channels, n, n payload JSONs.
+ *       per topic: topic, its channel, floor epoch and seq (the latest this instance was told of,
+ *       or '' and 0), v = variant count, v variant channels, n, n payload JSONs.
  * KEYS: per topic: meta, log, then its v variant index keys (standalone only; v is 0 on Cluster).
  * Returns per topic, flat: first seq, epoch[, joined frames].
  */
@@ -81,12 +88,12 @@ local pubcmd, cap, want = ARGV[5], ARGV[6], ARGV[7] == '1'
 local out = {}
 local a, k = 8, 1
 while a <= #ARGV do
-  local topic, channel, v = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
-  local variants = a + 3
+  local topic, channel, v = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 4])
+  local variants = a + 5
   local n = tonumber(ARGV[variants + v])
   local first = variants + v + 1
   local seq, epoch, frames = append_all(KEYS[k], KEYS[k + 1], topic, ARGV, first, first + n - 1,
-    ts, history, ttl, nonce)
+    ts, history, ttl, nonce, ARGV[a + 2], ARGV[a + 3])
   redis.call(pubcmd, channel, frames)
   for j = 0, v - 1 do
     index_and_publish(KEYS[k + 2 + j], ARGV[variants + j], topic, ts, ttl, cap, pubcmd, frames)

@@ -9,7 +9,7 @@ import { Interest, RedisUnavailable } from './interest.js';
 import { RedisKeys, wildcardVariants } from './keys.js';
 import { RedisPresenceStore } from './presence-store.js';
 import { createLink, type RedisLink, type RedisLinkOptions } from './redis-link.js';
-import { defineScripts, type PulseScripts } from './scripts.js';
+import { defineScripts, timedScripts, type CommandObserver, type PulseScripts } from './scripts.js';
 import { Sequencer } from './sequencer.js';
 import { TopicSnapshot } from './topic-snapshot.js';
 import { TopicWriter } from './topic-writer.js';
@@ -26,6 +26,8 @@ export interface RedisBusOptions extends RedisLinkOptions {
   readonly instanceId: string;
   /** A device whose instance stopped refreshing is offline this long after the last refresh. */
   readonly presenceTtlMs: number;
+  /** Script round trips and reconnects, for `/metrics` (`BusTelemetry`). */
+  readonly telemetry?: { readonly command: CommandObserver; reconnected(): void };
 }
 
 /**
@@ -50,6 +52,8 @@ export class RedisBus implements Bus {
   private readonly nonce = randomBytes(3).toString('hex');
   private listener: (message: BusMessage) => void = () => {};
   private connectedOnce = false;
+  /** Link sides (commands, subscriber, cluster) that have been up: coming up again is a reconnect. */
+  private readonly sidesSeenUp = new Set<string>();
   private closed = false;
   /** Last time Redis failed to answer a command on an open connection (it may hang). */
   private failure: { at: number; reason: string } | undefined;
@@ -69,11 +73,15 @@ export class RedisBus implements Bus {
       subscriberDown: () => this.interest.lost(),
       state: (up, detail) => {
         if (this.closed) return; // our own quit
-        if (up) this.logger.log(`redis ${detail} connected`);
-        else this.logger.warn(`redis ${detail}: ${this.link.lastError ?? 'connection closed'}`);
+        if (up) {
+          this.logger.log(`redis ${detail} connected`);
+          if (this.sidesSeenUp.has(detail)) options.telemetry?.reconnected();
+          this.sidesSeenUp.add(detail);
+        } else this.logger.warn(`redis ${detail}: ${this.link.lastError ?? 'connection closed'}`);
       },
     });
-    this.scripts = defineScripts(this.link.commands);
+    const scripts = defineScripts(this.link.commands);
+    this.scripts = options.telemetry ? timedScripts(scripts, options.telemetry.command) : scripts;
     this.interest = new Interest(this.link, onError);
     this.sequencer = new Sequencer(
       (topic, from) => this.read(topic, from, options.historySize, false),

@@ -47,6 +47,9 @@ export interface LinkEvents {
   state(up: boolean, detail: string): void;
 }
 
+/** How often a Cluster link re-reads the slot map (see `ClusterLink`). */
+const SLOTS_REFRESH_MS = 1000;
+
 /** Reconnect forever: exponential with full jitter, capped at one second. */
 function backoff(times: number): number {
   return Math.round(Math.min(1000, 50 * 2 ** Math.min(times, 5)) * (0.5 + Math.random() / 2));
@@ -166,6 +169,10 @@ class ClusterLink implements RedisLink {
       shardedSubscribers: true,
       clusterRetryStrategy: backoff,
       slotsRefreshTimeout: Math.max(1000, options.commandTimeoutMs),
+      // ioredis learns of a new slot map from MOVED/ASK replies and failed connections; a
+      // failover or a reshard can also change it silently (gossip only). Poll it too, so a
+      // stale map lasts at most a second. One CLUSTER SLOTS a second is cheap.
+      slotsRefreshInterval: SLOTS_REFRESH_MS,
       redisOptions: {
         commandTimeout: options.commandTimeoutMs,
         connectTimeout: Math.max(2000, options.commandTimeoutMs),

@@ -52,3 +52,26 @@ export function defineScripts(client: Redis | Cluster): PulseScripts {
     presence: (keys, args) => call('pulsePresence', keys, args),
   };
 }
+
+/** Where script round trips are reported (`BusTelemetry` on `/metrics`). */
+export type CommandObserver = (command: string, seconds: number) => void;
+
+/** `scripts` with each call's round trip (failed ones too) reported to `observe`. */
+export function timedScripts(scripts: PulseScripts, observe: CommandObserver): PulseScripts {
+  const time =
+    <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const started = performance.now();
+      try {
+        return await fn(...args);
+      } finally {
+        observe(name, (performance.now() - started) / 1000);
+      }
+    };
+  return {
+    publishBatch: time('publish', scripts.publishBatch),
+    variant: time('variant', scripts.variant),
+    read: time('read', scripts.read),
+    presence: time('presence', scripts.presence),
+  };
+}

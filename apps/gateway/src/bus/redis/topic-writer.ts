@@ -12,6 +12,9 @@ import type { PulseScripts } from './scripts.js';
  */
 export const INDEX_CAP = 10_000;
 
+/** Most topics whose last acknowledged seq one instance remembers. */
+const MAX_FLOORS = 100_000;
+
 export interface WriterOptions {
   readonly historySize: number;
   readonly historyTtlMs: number;
@@ -34,6 +37,8 @@ export type PresenceOp = 'join' | 'refresh' | 'leave' | 'sweep';
  */
 export class TopicWriter {
   private readonly batch: PublishBatch;
+  /** Per topic published here: the latest epoch and seq Redis acknowledged (see `remember`). */
+  private readonly floors = new Map<string, { epoch: string; seq: number }>();
 
   constructor(
     private readonly link: RedisLink,
@@ -74,8 +79,10 @@ export class TopicWriter {
     ];
     for (const { topic, items } of groups) {
       const parts = this.variantParts(topic);
+      const floor = this.floors.get(topic);
       keys.push(this.keys.meta(topic), this.keys.log(topic), ...parts.keys);
-      args.push(topic, this.keys.channel(topic), parts.channels.length, ...parts.channels);
+      args.push(topic, this.keys.channel(topic), floor?.epoch ?? '', floor?.seq ?? 0);
+      args.push(parts.channels.length, ...parts.channels);
       args.push(items.length);
       for (const item of items) args.push(item.json);
     }
@@ -92,6 +99,7 @@ export class TopicWriter {
     groups.forEach(({ topic, items }, g) => {
       const first = Number(reply[g * stride]);
       const epoch = String(reply[g * stride + 1]);
+      this.remember(topic, epoch, first + items.length - 1);
       if (this.link.sharded) {
         const frames = String(reply[g * stride + 2]);
         this.publishVariants(topic, wildcardVariants(topic), ts, frames);
@@ -146,6 +154,13 @@ export class TopicWriter {
       channels: variants.map((v) => this.keys.channel(v)),
       variants,
     };
+  }
+
+  /** The latest seq Redis acknowledged for `topic`: the floor its next publish checks against. */
+  private remember(topic: string, epoch: string, seq: number): void {
+    // A bound on memory: forgetting every floor only skips the check until the next publish.
+    if (this.floors.size >= MAX_FLOORS && !this.floors.has(topic)) this.floors.clear();
+    this.floors.set(topic, { epoch, seq });
   }
 
   /** Cluster: a variant's index and channel live in its own slot, so they follow the script. */
