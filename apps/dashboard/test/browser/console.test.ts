@@ -165,6 +165,11 @@ describe.skipIf(missing !== undefined)(
       // this gateway is down; the console must get those readings from history on resume.
       const topic = 'device.feeder.temperature';
       const published: number[] = [];
+      // Where the time went, printed if the test does not finish (it has timed out under load).
+      const t0 = Date.now();
+      const phases: string[] = [];
+      const phase = (what: string) => phases.push(`${Date.now() - t0} ms ${what}`);
+      let finished = false;
       const feed = setInterval(() => {
         const value = 10 + published.length / 100;
         published.push(value);
@@ -184,15 +189,20 @@ describe.skipIf(missing !== undefined)(
           return last === published.at(-1) && points === published.length;
         };
         await expect.poll(caughtUp).toBe(true);
+        phase('caught up');
         await gateway.stop();
+        phase('gateway stopped');
         await expect
           .poll(() => status(page).textContent())
           .toMatch(/^Reconnecting \(attempt \d+\)$/);
         await page.getByTestId('stale-banner').waitFor();
+        phase('reconnecting, banner shown');
         const before = published.length;
         await expect.poll(() => published.length, { timeout: 5000 }).toBeGreaterThan(before + 2);
         await gateway.start();
+        phase('gateway started');
         await expect.poll(() => status(page).textContent(), { timeout: 15_000 }).toBe('Connected');
+        phase(`connected: ${(await page.locator('.conn').textContent())?.replace(/\s+/g, ' ')}`);
         await expect
           .poll(() => page.getByTestId('resume-note').textContent())
           .toMatch(/nothing lost/);
@@ -200,19 +210,24 @@ describe.skipIf(missing !== undefined)(
         await expect.poll(caughtUp).toBe(true);
         expect((await shown()).gaps).toBe(0);
         expect(await page.getByTestId('stale-banner').count()).toBe(0);
+        phase('caught up after the restart');
 
         // A restart that loses history (a new in-memory epoch) is said out loud.
         await gateway.restart({ freshBus: true });
+        phase('restarted with a fresh bus');
         await expect
           .poll(() => page.getByTestId('resume-note').textContent(), { timeout: 15_000 })
           .toMatch(/with a gap/);
+        phase('gap reported');
         // The chart keeps following the topic in its new epoch.
         const after = published.length;
         await expect
           .poll(async () => (await shown()).last === published.at(-1) && published.length > after)
           .toBe(true);
+        finished = true;
       } finally {
         clearInterval(feed);
+        if (!finished) console.error(`gateway restart test, phases:\n${phases.join('\n')}`);
       }
     });
   },
