@@ -46,7 +46,7 @@ export class PublishBatch {
     if (++this.count >= MAX_BATCH) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
-      process.nextTick(this.flushScheduled);
+      setImmediate(this.flushScheduled);
     }
   }
 
