@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startBalancer } from './balancer.mjs';
 import { checkCluster } from './cluster-check.mjs';
 import { ensureInstalled } from './install.mjs';
-import { bin, freePort, root, start, stop, waitFor } from './lib.mjs';
+import { bin, buildPackages, freePort, root, start, stop, waitFor } from './lib.mjs';
 
 const checkOnly = process.argv.includes('--check');
 
@@ -47,18 +47,7 @@ const packages = ['protocol', 'gateway'];
 if (present('packages/client')) packages.push('client');
 if (withSimulator && !checkOnly) packages.push('simulator');
 console.log(`[pulse] building ${packages.join(', ')} …`);
-const build = spawnSync(
-  bin('turbo'),
-  [
-    'run',
-    'build',
-    '--only',
-    ...packages.map((p) => `--filter=@pulse/${p}`),
-    '--output-logs=errors-only',
-  ],
-  { cwd: root, stdio: 'inherit' },
-);
-if (build.status !== 0) process.exit(build.status ?? 1);
+buildPackages(packages, ['--only']);
 
 const redisPort = await freePort(Number(process.env.REDIS_PORT ?? 6380));
 const balancerPort = await freePort(Number(process.env.PORT ?? 8080));
@@ -89,6 +78,8 @@ const gateways = gatewayPorts.map((port, i) => {
       PORT: String(port),
       SERVER_ID: name,
       REDIS_URL: redisUrl,
+      // The balancer runs here and adds X-Forwarded-For: per-address limits count the clients.
+      TRUSTED_PROXIES: 'loopback',
       JWT_SECRET: secret,
       DEV_TOKENS: 'true',
     },

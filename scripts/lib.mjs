@@ -1,12 +1,27 @@
 // Helpers shared by the local run scripts (start.mjs, cluster.mjs): free ports, waiting for a
 // URL, child processes with prefixed output, and one Ctrl-C that stops them all.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+/**
+ * Builds `packages` (names under @pulse/) with turbo; exits on failure. turbo needs the pinned
+ * pnpm on PATH, which `npm run` provides and a plain `node scripts/….mjs` does not.
+ */
+export function buildPackages(packages, extraArgs = []) {
+  const filters = packages.map((p) => `--filter=@pulse/${p}`);
+  const PATH = [join(root, 'node_modules', '.bin'), process.env.PATH].join(delimiter);
+  const build = spawnSync(
+    bin('turbo'),
+    ['run', 'build', ...extraArgs, ...filters, '--output-logs=errors-only'],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, PATH } },
+  );
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 
 /** `preferred` when it is free, else any free port. */
 export function freePort(preferred) {

@@ -1,28 +1,13 @@
 // `npm start`: installs, builds, and runs the whole demo — gateway, simulator and dashboard —
 // on the embedded in-memory bus, then prints the URL to open. Ctrl-C stops everything.
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ensureInstalled } from './install.mjs';
-import { bin, freePort, root, start, waitFor } from './lib.mjs';
+import { bin, buildPackages, freePort, root, start, waitFor } from './lib.mjs';
 
 ensureInstalled();
 console.log('[pulse] building protocol, client, gateway and simulator …');
-const build = spawnSync(
-  bin('turbo'),
-  [
-    'run',
-    'build',
-    '--filter=@pulse/gateway',
-    '--filter=@pulse/simulator',
-    '--output-logs=errors-only',
-  ],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
-);
-if (build.status !== 0) process.exit(build.status ?? 1);
+buildPackages(['gateway', 'simulator']);
 
 const gatewayPort = await freePort(Number(process.env.PORT ?? 8080));
 const dashboardPort = await freePort(Number(process.env.DASHBOARD_PORT ?? 5173));

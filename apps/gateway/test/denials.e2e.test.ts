@@ -107,6 +107,30 @@ describe('every denial has a status or a code', () => {
     await expect(waitForSlot(() => TestSocket.connect(gw.wsUrl, token))).resolves.toBeDefined();
   });
 
+  it('counts per-address caps by X-Forwarded-For only behind a trusted proxy (TRUSTED_PROXIES)', async () => {
+    const via = (address: string) => ({ headers: { 'x-forwarded-for': address } });
+    // Untrusted: the header is ignored, so a client cannot dodge its cap by making one up.
+    await using open = await startGateway({ MAX_CONNECTIONS_PER_IP: '1' });
+    const token = await open.token('operator', 'op');
+    await using _first = await TestSocket.open(open.wsUrl, token, via('10.0.0.1'));
+    const spoofed = await refusal(TestSocket.open(open.wsUrl, token, via('10.0.0.2')));
+    expect([spoofed.status, spoofed.code]).toEqual([429, 'TOO_MANY_CONNECTIONS']);
+
+    // Behind a trusted balancer (here: loopback), each forwarded client has its own cap.
+    await using proxied = await startGateway({
+      MAX_CONNECTIONS_PER_IP: '1',
+      TRUSTED_PROXIES: 'loopback',
+    });
+    const t = await proxied.token('operator', 'op');
+    await using _a = await TestSocket.open(proxied.wsUrl, t, via('10.0.0.1'));
+    await using _b = await TestSocket.open(proxied.wsUrl, t, via('10.0.0.2'));
+    const again = await refusal(TestSocket.open(proxied.wsUrl, t, via('10.0.0.1')));
+    expect([again.status, again.code]).toEqual([429, 'TOO_MANY_CONNECTIONS']);
+    // A client that prepends its own entry is still counted by what the proxy saw.
+    const prepended = await refusal(TestSocket.open(proxied.wsUrl, t, via('10.9.9.9, 10.0.0.2')));
+    expect(prepended.status).toBe(429);
+  });
+
   it('caps connections in all with 503', async () => {
     await using gw = await startGateway({ MAX_CONNECTIONS: '1' });
     await using _a = await TestSocket.connect(gw.wsUrl, await gw.token('operator', 'a'));

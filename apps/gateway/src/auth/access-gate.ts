@@ -5,6 +5,7 @@ import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { Stats } from '../metrics/stats.js';
 import { Admission, type Release } from './admission.js';
+import { proxyTrust, resolveClientAddress, type ProxyTrust } from './client-address.js';
 import type { Principal } from './claims.js';
 import { deny, type Denial } from './denial.js';
 import { originAllowed } from './origin-policy.js';
@@ -22,18 +23,22 @@ export type Refused = { ok: false; denial: Denial };
  */
 @Injectable()
 export class AccessGate {
+  private readonly trust: ProxyTrust;
+
   constructor(
     @Inject(CONFIG) private readonly config: GatewayConfig,
     @Inject(TokenService) private readonly tokens: TokenService,
     @Inject(Admission) private readonly admission: Admission,
     @Inject(Stats) private readonly stats: Stats,
-  ) {}
+  ) {
+    this.trust = proxyTrust(config.trustedProxies);
+  }
 
   /** For a request that stays open: on success the caller must call `release` when it ends. */
   async connect(req: IncomingMessage): Promise<Admitted | Refused> {
     const origin = this.checkOrigin(req);
     if (origin) return this.refuse(origin);
-    const slot = await this.admission.admit(addressOf(req));
+    const slot = await this.admission.admit(resolveClientAddress(req, this.trust));
     if (typeof slot !== 'function') return this.refuse(slot);
     const who = await this.authenticateToken(req);
     if (!who.ok) {
@@ -45,6 +50,7 @@ export class AccessGate {
 
   /** For a one-off request (publish, metrics): origin and token. */
   async authenticate(req: IncomingMessage): Promise<Authenticated | Refused> {
+    resolveClientAddress(req, this.trust);
     const origin = this.checkOrigin(req);
     if (origin) return this.refuse(origin);
     return this.authenticateToken(req);
@@ -70,7 +76,4 @@ export class AccessGate {
   }
 }
 
-/** The client's address as the socket sees it (a proxy in front must be trusted explicitly). */
-export function addressOf(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
-}
+export { addressOf } from './client-address.js';

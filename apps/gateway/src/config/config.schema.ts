@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { parseOrigins, type OriginList } from './origins.js';
+import { proxyTrust } from '../auth/client-address.js';
 import { DEFAULT_ALARM_RULES, parseAlarmRules, type AlarmRule } from '../alarms/alarm-rules.js';
 import {
   parseBucket,
@@ -82,6 +83,29 @@ export const EnvSchema = v.object({
   CONTROL_LIMIT: parsed('50/100', parseBucket),
   RATE_LIMIT_ABUSE: int(1, 1_000_000, 200),
   CONNECT_RATE_PER_IP: int(1, 1_000_000, 50),
+  /**
+   * Proxies (addresses, CIDRs, or loopback / linklocal / uniquelocal) whose X-Forwarded-For
+   * names the client for per-address limits and logs. Empty: the socket's peer is the client.
+   */
+  TRUSTED_PROXIES: v.optional(
+    v.pipe(
+      v.string(),
+      v.rawTransform<string, string[]>(({ dataset, addIssue, NEVER }) => {
+        const list = dataset.value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        try {
+          proxyTrust(list);
+          return list;
+        } catch (err) {
+          addIssue({ message: err instanceof Error ? err.message : String(err) });
+          return NEVER;
+        }
+      }),
+    ),
+    '',
+  ),
   INGEST_HIGH_WATER: int(1, 10_000_000, 10_000),
   INGEST_LOW_WATER: int(0, 10_000_000, 5000),
   LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
@@ -174,6 +198,8 @@ export interface GatewayConfig {
   /** Rate-limited requests per 10 s after which the connection is closed with 4102. */
   readonly rateLimitAbuse: number;
   readonly connectRatePerIp: number;
+  /** See TRUSTED_PROXIES; empty trusts no proxy. */
+  readonly trustedProxies: readonly string[];
   readonly ingest: { readonly highWater: number; readonly lowWater: number };
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** Browser origins allowed to connect (requests without `Origin` are not browsers). */

@@ -27,6 +27,13 @@ describe('loadConfig', () => {
       /ALLOWED_ORIGINS=.*no path/,
     );
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'a.example' })).toThrow(/ALLOWED_ORIGINS=.*origin/);
+    expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, balancer' })).toThrow(
+      /TRUSTED_PROXIES=.*invalid IP address: balancer/,
+    );
+    expect(loadConfig({ TRUSTED_PROXIES: 'loopback, 10.0.0.0/8' }).trustedProxies).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+    ]);
     expect(() => loadConfig({ MAX_CONNECTIONS: '-1' })).toThrow(/MAX_CONNECTIONS="-1": must be/);
     expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT.*at most 65535/);
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN.*16 characters/);

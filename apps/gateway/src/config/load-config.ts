@@ -79,6 +79,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     controlLimit: e.CONTROL_LIMIT,
     rateLimitAbuse: e.RATE_LIMIT_ABUSE,
     connectRatePerIp: e.CONNECT_RATE_PER_IP,
+    trustedProxies: e.TRUSTED_PROXIES,
     ingest: { highWater: e.INGEST_HIGH_WATER, lowWater: e.INGEST_LOW_WATER },
     logLevel: e.LOG_LEVEL,
     allowedOrigins:

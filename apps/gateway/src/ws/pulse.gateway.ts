@@ -3,6 +3,7 @@ import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
 import { CloseCode, codecForSubprotocols, SUBPROTOCOL } from '@pulse/protocol';
 import type { WebSocket } from 'ws';
+import { addressOf } from '../auth/client-address.js';
 import { principalOf } from '../auth/upgrade-guard.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
@@ -70,7 +71,7 @@ export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeA
       ws,
       codec,
       principal,
-      req.socket.remoteAddress ?? 'unknown',
+      addressOf(req),
       this.outflow,
       new TokenBucket(this.config.controlLimit),
       this.lifecycle.onError,
