@@ -5,6 +5,62 @@ import { countMissing, runsSize } from '../loadgen/seq-ranges.mjs';
 import { round } from '../orchestrate/stats.mjs';
 import { HIGH_PUBLISH_LIMITS, incidents, target, timing, windowMetrics } from './common.mjs';
 
+/**
+ * The ingest load, shared with redis-ingest: device publishers (pipelined with `p.window` in
+ * flight, or paced at `rate` publishes/s in all), every publish acknowledged, and a checker in
+ * its own process subscribed to every topic.
+ */
+export function ingestPlan(p, { server, redis = false, rate = null, devicePrefix = 'ingest' }) {
+  const processes = p.publisherProcesses ?? 1;
+  return {
+    server,
+    redis,
+    env: {
+      // Throttling off for these topics and a checker that may lag without being cut off:
+      // the point is the ingest path, and the check needs every sequence.
+      TOPIC_POLICIES: 'device.*.*=0:conflate;price.*=0:conflate',
+      PUBLISH_LIMITS: HIGH_PUBLISH_LIMITS,
+      SLOW_SOFT_BYTES: String(256 * 2 ** 20),
+      SLOW_HARD_BYTES: String(2 ** 30),
+      SLOW_MAX_MS: '600000',
+    },
+    warmupMs: p.warmupMs,
+    windows: [{ name: 'measure', ms: p.measureMs }],
+    flush: { quietMs: 500, maxWaitMs: p.flushMaxMs },
+    loadgens: async (ctx) => {
+      const base = await target(ctx);
+      const devices = Array.from({ length: p.publishers }, (_, i) => `${devicePrefix}-${i}`);
+      const topicsOf = (dev) =>
+        Array.from({ length: p.topicsPerPublisher }, (_, k) => `device.${dev}.m${k}`);
+      const pubs = await Promise.all(
+        devices.map(async (dev) => ({
+          token: await ctx.token('device', dev),
+          topics: topicsOf(dev),
+          kind: 'device',
+          ackEvery: p.ackEvery ?? 1,
+          recordAcks: true,
+          ...(rate
+            ? { mode: 'paced', rate: rate / p.publishers }
+            : { mode: 'pipelined', window: p.window }),
+        })),
+      );
+      const procs = Array.from({ length: processes }, (_, i) => ({
+        ...base,
+        subscribers: [],
+        publishers: pubs.filter((_, j) => j % processes === i),
+      }));
+      return [
+        ...procs,
+        {
+          ...base,
+          subscribers: [{ topics: devices.flatMap(topicsOf), checker: true }],
+          publishers: [],
+        },
+      ];
+    },
+  };
+}
+
 export default {
   name: 'ingest',
   title: 'Ingest: publishers as fast as allowed',
@@ -26,51 +82,7 @@ export default {
       server,
       label: `${p.publishers} publishers × ${p.topicsPerPublisher} topics, ${p.window} in flight, ack ${p.ackEvery === 1 ? 'all' : `1 in ${p.ackEvery}`}`,
       offered: { publishesPerSec: null, deliveriesPerSec: null },
-      plan: {
-        server,
-        env: {
-          // Throttling off for these topics and a checker that may lag without being cut off:
-          // the point is the ingest path, and the check needs every sequence.
-          TOPIC_POLICIES: 'device.*.*=0:conflate;price.*=0:conflate',
-          PUBLISH_LIMITS: HIGH_PUBLISH_LIMITS,
-          SLOW_SOFT_BYTES: String(256 * 2 ** 20),
-          SLOW_HARD_BYTES: String(2 ** 30),
-          SLOW_MAX_MS: '600000',
-        },
-        warmupMs: p.warmupMs,
-        windows: [{ name: 'measure', ms: p.measureMs }],
-        flush: { quietMs: 500, maxWaitMs: p.flushMaxMs },
-        loadgens: async (ctx) => {
-          const base = await target(ctx);
-          const devices = Array.from({ length: p.publishers }, (_, i) => `ingest-${i}`);
-          const topicsOf = (dev) =>
-            Array.from({ length: p.topicsPerPublisher }, (_, k) => `device.${dev}.m${k}`);
-          const pubs = await Promise.all(
-            devices.map(async (dev) => ({
-              token: await ctx.token('device', dev),
-              topics: topicsOf(dev),
-              kind: 'device',
-              mode: 'pipelined',
-              window: p.window,
-              ackEvery: p.ackEvery,
-              recordAcks: true,
-            })),
-          );
-          const procs = Array.from({ length: p.publisherProcesses }, (_, i) => ({
-            ...base,
-            subscribers: [],
-            publishers: pubs.filter((_, j) => j % p.publisherProcesses === i),
-          }));
-          return [
-            ...procs,
-            {
-              ...base,
-              subscribers: [{ topics: devices.flatMap(topicsOf), checker: true }],
-              publishers: [],
-            },
-          ];
-        },
-      },
+      plan: ingestPlan(p, { server }),
     }));
   },
 

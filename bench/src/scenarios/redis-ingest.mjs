@@ -5,8 +5,8 @@
 // job as far as it can (broadcast through Redis, ack; it keeps no history). A checker subscribed
 // to every topic verifies that nothing acknowledged was lost, on every server.
 import { fmt, round } from '../orchestrate/stats.mjs';
-import { HIGH_PUBLISH_LIMITS, target, timing } from './common.mjs';
-import ingest from './ingest.mjs';
+import { timing } from './common.mjs';
+import ingest, { ingestPlan } from './ingest.mjs';
 
 const SERVERS = [
   { id: 'pulse-memory', server: 'pulse', redis: false },
@@ -49,46 +49,12 @@ export default {
         server: c.server,
         label: `${NAMES[c.server]}${bus}: ${p.publishers} publishers × ${p.topicsPerPublisher} topics, ${load}`,
         offered: { publishesPerSec: c.rate, deliveriesPerSec: null },
-        plan: {
+        plan: ingestPlan(p, {
           server: c.server,
           redis: c.redis,
-          env: {
-            TOPIC_POLICIES: 'device.*.*=0:conflate;price.*=0:conflate',
-            PUBLISH_LIMITS: HIGH_PUBLISH_LIMITS,
-            SLOW_SOFT_BYTES: String(256 * 2 ** 20),
-            SLOW_HARD_BYTES: String(2 ** 30),
-            SLOW_MAX_MS: '600000',
-          },
-          warmupMs: p.warmupMs,
-          windows: [{ name: 'measure', ms: p.measureMs }],
-          flush: { quietMs: 500, maxWaitMs: p.flushMaxMs },
-          loadgens: async (ctx) => {
-            const base = await target(ctx);
-            const devices = Array.from({ length: p.publishers }, (_, i) => `ringest-${i}`);
-            const topicsOf = (dev) =>
-              Array.from({ length: p.topicsPerPublisher }, (_, k) => `device.${dev}.m${k}`);
-            const pubs = await Promise.all(
-              devices.map(async (dev) => ({
-                token: await ctx.token('device', dev),
-                topics: topicsOf(dev),
-                kind: 'device',
-                ackEvery: 1,
-                recordAcks: true,
-                ...(c.rate
-                  ? { mode: 'paced', rate: c.rate / p.publishers }
-                  : { mode: 'pipelined', window: p.window }),
-              })),
-            );
-            return [
-              { ...base, subscribers: [], publishers: pubs },
-              {
-                ...base,
-                subscribers: [{ topics: devices.flatMap(topicsOf), checker: true }],
-                publishers: [],
-              },
-            ];
-          },
-        },
+          rate: c.rate,
+          devicePrefix: 'ringest',
+        }),
       };
     });
   },
