@@ -92,3 +92,27 @@ describe.each(['json', 'msgpack'] as const)(
     });
   },
 );
+
+describe('a token the gateway refuses', () => {
+  it('stops the client with UNAUTHORIZED instead of retrying forever, WebSocket or not', async () => {
+    await using gw = await startGateway();
+    // The upgrade's 401 reaches a WebSocket as 1006 (browsers show no status): after
+    // `fallbackAfter` such attempts the client asks over HTTP (SSE), where the 401 is visible.
+    const refused = new PulseClient({
+      url: gw.wsUrl,
+      token: 'not-a-token-this-gateway-signed',
+      WebSocket,
+      backoff: () => 10,
+    });
+    const statuses: StatusEvent[] = [];
+    refused.on('status', (e) => statuses.push(e));
+    refused.connect();
+    const last = await until(
+      () => statuses.find((e) => e.status === 'disconnected'),
+      'the client to give up',
+    );
+    expect(last).toMatchObject({ status: 'disconnected', closeCode: 4001 });
+    expect(statuses.filter((e) => e.status === 'reconnecting').length).toBeLessThanOrEqual(4);
+    refused.close();
+  });
+});
