@@ -157,6 +157,17 @@ describe('Redis faults', () => {
     await using back = await TestSocket.connect(b.wsUrl, await b.token('operator', 'back'));
     back.send({ type: 'subscribe', id: 1, topic, since: 5, epoch });
     expect(await back.next('subscribed')).toMatchObject({ recovered: false, seq: 1 });
+
+    // B never published this topic, but it watches it: the seqs it received are its floor.
+    await publishN(dev, topic, 7, 9); // seq 2..4 in the new epoch
+    expect((await op.messages(3)).map((m) => m.seq)).toEqual([2, 3, 4]);
+    await redis.admin().hset(`${prefix}:{${topic}}:meta`, 'seq', 2);
+    await using devOnB = await TestSocket.connect(b.wsUrl, await b.token('device', 'd1'));
+    devOnB.send({ type: 'publish', id: 10, topic, payload: reading(10) });
+    expect(await devOnB.next('ack', (f) => f.id === 10)).toMatchObject({ seq: 1 });
+    const [third] = await op.messages(1);
+    expect(third).toMatchObject({ seq: 1, payload: { value: 10 } });
+    expect([epoch, next!.epoch]).not.toContain(third!.epoch);
   });
 
   it('a dropped subscriber connection (Redis still up) heals: missed messages arrive in order, once', async () => {

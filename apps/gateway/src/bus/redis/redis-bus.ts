@@ -239,8 +239,10 @@ export class RedisBus implements Bus {
   private onFrame(joined: Buffer): void {
     for (const frame of splitFrames(joined)) {
       const message = messageFromFrame(frame);
-      if (message) this.sequencer.accept(message);
-      else this.logger.warn(`unreadable frame on pub/sub: ${frame.toString('utf8', 0, 80)}`);
+      if (message) {
+        this.writer.remember(message.topic, message.epoch, message.seq);
+        this.sequencer.accept(message);
+      } else this.logger.warn(`unreadable frame on pub/sub: ${frame.toString('utf8', 0, 80)}`);
     }
   }
 

@@ -37,7 +37,7 @@ export type PresenceOp = 'join' | 'refresh' | 'leave' | 'sweep';
  */
 export class TopicWriter {
   private readonly batch: PublishBatch;
-  /** Per topic published here: the latest epoch and seq Redis acknowledged (see `remember`). */
+  /** Per topic published or watched here: the latest epoch and seq seen (see `remember`). */
   private readonly floors = new Map<string, { epoch: string; seq: number }>();
 
   constructor(
@@ -156,10 +156,20 @@ export class TopicWriter {
     };
   }
 
-  /** The latest seq Redis acknowledged for `topic`: the floor its next publish checks against. */
-  private remember(topic: string, epoch: string, seq: number): void {
+  /**
+   * Records that `topic` reached `seq` in `epoch` (acknowledged to a publish here, or received
+   * from Redis): the floor this instance's next publish to it checks against.
+   */
+  remember(topic: string, epoch: string, seq: number): void {
+    const known = this.floors.get(topic);
+    if (known) {
+      if (known.epoch === epoch && known.seq >= seq) return;
+      known.epoch = epoch;
+      known.seq = seq;
+      return;
+    }
     // A bound on memory: forgetting every floor only skips the check until the next publish.
-    if (this.floors.size >= MAX_FLOORS && !this.floors.has(topic)) this.floors.clear();
+    if (this.floors.size >= MAX_FLOORS) this.floors.clear();
     this.floors.set(topic, { epoch, seq });
   }
 
