@@ -1,7 +1,15 @@
 // 1. broadcast: many subscribers on a few topics — the baseline's home ground. Pulse runs with
 // throttling on but set above the offered rate, so both deliver everything.
 import { fmt } from '../orchestrate/stats.mjs';
-import { deal, HIGH_PUBLISH_LIMITS, incidents, target, timing, windowMetrics } from './common.mjs';
+import {
+  deal,
+  HIGH_PUBLISH_LIMITS,
+  incidents,
+  onePublisherPerTopic,
+  target,
+  timing,
+  windowMetrics,
+} from './common.mjs';
 
 export default {
   name: 'broadcast',
@@ -35,19 +43,12 @@ export default {
         warmupMs: p.warmupMs,
         windows: [{ name: 'measure', ms: p.measureMs }],
         loadgens: async (ctx) => {
-          const topics = Array.from({ length: p.topics }, (_, i) => `device.bcast-${i}.temp`);
-          const subs = Array.from({ length: p.subscribers }, (_, i) => ({
-            topics: [topics[i % topics.length]],
-          }));
-          const pubs = await Promise.all(
-            topics.map(async (topic, i) => ({
-              token: await ctx.token('device', `bcast-${i}`),
-              topics: [topic],
-              kind: 'device',
-              mode: 'paced',
-              rate: p.ratePerTopic,
-            })),
-          );
+          const { subs, pubs } = await onePublisherPerTopic(ctx, {
+            topics: p.topics,
+            subscribers: p.subscribers,
+            rate: p.ratePerTopic,
+            prefix: 'bcast',
+          });
           const base = await target(ctx);
           const subParts = deal(subs, p.loadgens);
           const pubParts = deal(pubs, p.loadgens);

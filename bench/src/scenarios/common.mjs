@@ -89,3 +89,24 @@ export function incidents(raw) {
 }
 
 export const mb = (kb) => round(kb / 1024, 1);
+
+/**
+ * One device topic per publisher (`device.<prefix>-<i>.temp`), each paced at `rate`/s, and
+ * `subscribers` subscriptions dealt round-robin over those topics (one topic each).
+ */
+export async function onePublisherPerTopic(ctx, { topics, subscribers, rate, prefix }) {
+  const names = Array.from({ length: topics }, (_, i) => `device.${prefix}-${i}.temp`);
+  const subs = Array.from({ length: subscribers }, (_, i) => ({
+    topics: [names[i % names.length]],
+  }));
+  const pubs = await Promise.all(
+    names.map(async (topic, i) => ({
+      token: await ctx.token('device', `${prefix}-${i}`),
+      topics: [topic],
+      kind: 'device',
+      mode: 'paced',
+      rate,
+    })),
+  );
+  return { subs, pubs };
+}

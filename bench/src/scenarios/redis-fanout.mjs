@@ -5,7 +5,15 @@
 // BATCH_WINDOW_MS (5 ms by default) where Socket.IO sends each at once, so Pulse also runs with
 // batching off, to compare the paths rather than the settings.
 import { fmt, round } from '../orchestrate/stats.mjs';
-import { deal, HIGH_PUBLISH_LIMITS, incidents, target, timing, windowMetrics } from './common.mjs';
+import {
+  deal,
+  HIGH_PUBLISH_LIMITS,
+  incidents,
+  onePublisherPerTopic,
+  target,
+  timing,
+  windowMetrics,
+} from './common.mjs';
 
 const CASES = [
   {
@@ -69,19 +77,12 @@ export default {
         warmupMs: p.warmupMs,
         windows: [{ name: 'measure', ms: p.measureMs }],
         loadgens: async (ctx) => {
-          const topics = Array.from({ length: p.topics }, (_, i) => `device.xi-${i}.temp`);
-          const subs = Array.from({ length: subscribers }, (_, i) => ({
-            topics: [topics[i % topics.length]],
-          }));
-          const pubs = await Promise.all(
-            topics.map(async (topic, i) => ({
-              token: await ctx.token('device', `xi-${i}`),
-              topics: [topic],
-              kind: 'device',
-              mode: 'paced',
-              rate: p.ratePerTopic,
-            })),
-          );
+          const { subs, pubs } = await onePublisherPerTopic(ctx, {
+            topics: p.topics,
+            subscribers,
+            rate: p.ratePerTopic,
+            prefix: 'xi',
+          });
           // Scaled: publishers talk to instance A (0), subscribers to instance B (1).
           const onA = await target(ctx, 0);
           const onB = await target(ctx, c.scaled ? 1 : 0);
