@@ -58,69 +58,94 @@ function inbox() {
 }
 
 describe('client fallback to SSE', () => {
-  it('reads over SSE and publishes over HTTP when WebSocket upgrades are blocked, and resumes after a drop', async () => {
-    await using gw = await startGateway();
-    await using proxy = await upgradeBlockingProxy(gw.httpUrl);
-    const client = new PulseClient({
-      url: proxy.wsUrl,
-      token: () => gw.token('admin', 'console'),
-      WebSocket: WebSocket as never,
-      backoff: () => 0,
-      fallbackAfter: 2,
-    });
-    try {
-      const x = inbox();
-      client.subscribe('price.X', x.handler, { history: 0 });
-      const connected = new Promise<void>((resolve) =>
-        client.on('status', (e) => e.status === 'connected' && resolve()),
-      );
-      client.connect();
-      await connected;
-      expect(client.transport).toBe('sse');
-      expect(client.welcome).toMatchObject({ role: 'admin', subject: 'console' });
-
-      await using feed = await TestSocket.connect(gw.wsUrl, await gw.token('feed', 'f'));
-      for (let i = 1; i <= 3; i++)
-        feed.send({ type: 'publish', id: i, topic: 'price.X', payload: tick(i) });
-      await x.until(3);
-
-      // Publish with an ack: a POST /publish behind the scenes.
-      await expect(client.publish('price.Y', tick(9), { ack: true })).resolves.toMatchObject({
-        topic: 'price.Y',
-        seq: 1,
-      });
-      await expect(
-        client.publish(
-          'presence.console',
-          { deviceId: 'x', online: true, lastSeen: 1 },
-          { ack: true },
-        ),
-      ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-
-      // A later subscription reopens the stream; what was flowing keeps its place.
-      const y = inbox();
-      client.subscribe('price.Y', y.handler, { history: 1 });
-      await y.until(1);
-      feed.send({ type: 'publish', id: 4, topic: 'price.X', payload: tick(4) });
-      await x.until(4);
-
-      // The network drops; what is published meanwhile arrives after the reconnect, once.
-      const reconnected = new Promise<void>((resolve) =>
-        client.on('status', (e) => e.status === 'connected' && resolve()),
-      );
-      proxy.dropAll();
-      for (let i = 5; i <= 7; i++)
-        feed.send({ type: 'publish', id: i, topic: 'price.X', payload: tick(i) });
-      await feed.next('ack', (a) => a.id === 7);
-      await reconnected;
-      await x.until(7);
-      expect(x.seqs).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => `price.X#${n}`));
-      expect(y.seqs).toEqual(['price.Y#1']);
-      expect(client.transport).toBe('sse');
-    } finally {
-      client.close();
-    }
+  it(
+    'reads over SSE and publishes over HTTP when WebSocket upgrades are blocked, and resumes after a drop',
     // Three connection attempts, a fallback and a reconnect: slow when the whole suite (and
-    // Chromium) share two cores, as in CI.
-  }, 60_000);
+    // Chromium) share two cores, as in CI. It has also timed out there about once in ten full
+    // runs, for a reason not found yet (it passed 13 of 14 runs alone next to busy loops): one
+    // retry, and the phases are printed whenever an attempt does not finish.
+    { timeout: 60_000, retry: 1 },
+    async () => {
+      await using gw = await startGateway();
+      await using proxy = await upgradeBlockingProxy(gw.httpUrl);
+      const client = new PulseClient({
+        url: proxy.wsUrl,
+        token: () => gw.token('admin', 'console'),
+        WebSocket: WebSocket as never,
+        backoff: () => 0,
+        fallbackAfter: 2,
+      });
+      // Where the time went, printed if the test does not finish (it has timed out under load).
+      const t0 = Date.now();
+      const phases: string[] = [];
+      const phase = (what: string) => phases.push(`${Date.now() - t0} ms ${what}`);
+      client.on('status', (e) =>
+        phase(
+          `status ${e.status} via ${client.transport}${e.closeCode ? ` (${e.closeCode} ${e.closeReason ?? ''})` : ''}`,
+        ),
+      );
+      let finished = false;
+      try {
+        const x = inbox();
+        client.subscribe('price.X', x.handler, { history: 0 });
+        const connected = new Promise<void>((resolve) =>
+          client.on('status', (e) => e.status === 'connected' && resolve()),
+        );
+        client.connect();
+        await connected;
+        phase('connected');
+        expect(client.transport).toBe('sse');
+        expect(client.welcome).toMatchObject({ role: 'admin', subject: 'console' });
+
+        await using feed = await TestSocket.connect(gw.wsUrl, await gw.token('feed', 'f'));
+        for (let i = 1; i <= 3; i++)
+          feed.send({ type: 'publish', id: i, topic: 'price.X', payload: tick(i) });
+        await x.until(3);
+        phase('3 received');
+
+        // Publish with an ack: a POST /publish behind the scenes.
+        await expect(client.publish('price.Y', tick(9), { ack: true })).resolves.toMatchObject({
+          topic: 'price.Y',
+          seq: 1,
+        });
+        await expect(
+          client.publish(
+            'presence.console',
+            { deviceId: 'x', online: true, lastSeen: 1 },
+            { ack: true },
+          ),
+        ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+        phase('publishes answered');
+
+        // A later subscription reopens the stream; what was flowing keeps its place.
+        const y = inbox();
+        client.subscribe('price.Y', y.handler, { history: 1 });
+        await y.until(1);
+        phase('price.Y backfilled');
+        feed.send({ type: 'publish', id: 4, topic: 'price.X', payload: tick(4) });
+        await x.until(4);
+        phase('4 received');
+
+        // The network drops; what is published meanwhile arrives after the reconnect, once.
+        const reconnected = new Promise<void>((resolve) =>
+          client.on('status', (e) => e.status === 'connected' && resolve()),
+        );
+        proxy.dropAll();
+        for (let i = 5; i <= 7; i++)
+          feed.send({ type: 'publish', id: i, topic: 'price.X', payload: tick(i) });
+        await feed.next('ack', (a) => a.id === 7);
+        phase('dropped, 5..7 acked');
+        await reconnected;
+        phase('reconnected');
+        await x.until(7);
+        expect(x.seqs).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => `price.X#${n}`));
+        expect(y.seqs).toEqual(['price.Y#1']);
+        expect(client.transport).toBe('sse');
+        finished = true;
+      } finally {
+        client.close();
+        if (!finished) console.error(`sse fallback test, phases:\n${phases.join('\n')}`);
+      }
+    },
+  );
 });
