@@ -43,13 +43,23 @@ export class InboundRouter {
     }
     const parsed = parseClientMessage(decoded);
     if (!parsed.ok) return this.reject(conn, parsed.code, parsed.reason, parsed.ref);
-    this.route(conn, parsed.message).catch((err: unknown) => {
-      this.logger.error(`handler failed on ${conn.id}: ${String(err)}`);
-      conn.send({ type: 'error', code: ErrorCode.INTERNAL, message: 'internal error' });
-    });
+    // Not async: a publish that is answered at once (or stored by an in-memory bus) should not
+    // pay for promises it does not need, on the path every message takes.
+    let pending: Promise<void> | void;
+    try {
+      pending = this.route(conn, parsed.message);
+    } catch (err) {
+      return this.failed(conn, err);
+    }
+    pending?.catch((err: unknown) => this.failed(conn, err));
   }
 
-  private async route(conn: Connection, message: ClientMessage): Promise<void> {
+  private failed(conn: Connection, err: unknown): void {
+    this.logger.error(`handler failed on ${conn.id}: ${String(err)}`);
+    conn.send({ type: 'error', code: ErrorCode.INTERNAL, message: 'internal error' });
+  }
+
+  private route(conn: Connection, message: ClientMessage): Promise<void> | void {
     if (
       message.type !== 'publish' &&
       message.type !== 'pong' &&

@@ -38,8 +38,13 @@ export class Publisher {
   ) {}
 
   /** A publish frame from a connection: answered on it, and abuse of the quota closes it. */
-  async publish(conn: Connection, req: Publish): Promise<void> {
-    const outcome = await this.accept(conn.principal, req);
+  publish(conn: Connection, req: Publish): Promise<void> | void {
+    const outcome = this.accept(conn.principal, req);
+    if (outcome instanceof Promise) return outcome.then((o) => this.answer(conn, req, o));
+    this.answer(conn, req, outcome);
+  }
+
+  private answer(conn: Connection, req: Publish, outcome: PublishOutcome): void {
     if (typeof outcome === 'number') {
       if (req.id !== undefined)
         conn.send({ type: 'ack', id: req.id, topic: req.topic, seq: outcome });
@@ -53,8 +58,11 @@ export class Publisher {
       conn.close(CloseCode.RATE_LIMIT_ABUSE, 'persistently over publish quota');
   }
 
-  /** Decides and stores one publish by `who`. */
-  async accept(who: Principal, req: Publish): Promise<PublishOutcome> {
+  /**
+   * Decides and stores one publish by `who`: a refusal at once, else once the bus has it. Not
+   * async, so a refusal costs no promise (see `InboundRouter.handle`).
+   */
+  accept(who: Principal, req: Publish): PublishOutcome | Promise<PublishOutcome> {
     const { id, topic } = req;
     const ref = id === undefined ? {} : { ref: id };
     if (!canPublish(who, topic)) {
@@ -88,12 +96,9 @@ export class Publisher {
         ...ref,
       };
     }
-    let stored: BusMessage;
-    this.gate.enter();
-    try {
-      stored = await this.bus.publish(topic, payload.value);
-    } catch {
-      // Not stored: the publisher is told, so nothing accepted is lost silently.
+    // Not stored: the publisher is told, so nothing accepted is lost silently.
+    const unavailable = (): ErrorFrame => {
+      this.gate.leave();
       return {
         type: 'error',
         code: ErrorCode.UNAVAILABLE,
@@ -102,14 +107,22 @@ export class Publisher {
         retryAfterMs: 1000,
         ...ref,
       };
-    } finally {
-      this.gate.leave();
+    };
+    this.gate.enter();
+    let storing: Promise<BusMessage>;
+    try {
+      storing = this.bus.publish(topic, payload.value);
+    } catch {
+      return unavailable();
     }
-    // Alarms are checked here rather than on the bus listener: each accepted reading is seen
-    // once across instances, whereas a bus listener only hears what its own clients watch.
-    this.alarms.observe(topic, payload.value, stored.ts);
-    const family = topicFamily(topic);
-    if (family) this.stats.published[family] = (this.stats.published[family] ?? 0) + 1;
-    return stored.seq;
+    return storing.then((stored) => {
+      this.gate.leave();
+      // Alarms are checked here rather than on the bus listener: each accepted reading is seen
+      // once across instances, whereas a bus listener only hears what its own clients watch.
+      this.alarms.observe(topic, payload.value, stored.ts);
+      const family = topicFamily(topic);
+      if (family) this.stats.published[family] = (this.stats.published[family] ?? 0) + 1;
+      return stored.seq;
+    }, unavailable);
   }
 }
