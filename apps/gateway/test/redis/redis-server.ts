@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { forgetServer, recordServer } from './leftovers.js';
 
 /** One `redis-server` process of our own on a free port; never the shared one on 6379. */
 export interface RedisServer extends AsyncDisposable {
@@ -48,6 +49,8 @@ function spawnRedis(args: string[], dir: string): Promise<ChildProcess> {
   const proc = spawn('redis-server', [...args, '--dir', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  recordServer(proc.pid);
+  proc.once('exit', () => forgetServer(proc.pid));
   return new Promise((resolve, reject) => {
     let log = '';
     const onData = (chunk: Buffer) => {
