@@ -10,7 +10,16 @@ import { join } from 'node:path';
 import { startBalancer } from './balancer.mjs';
 import { checkCluster } from './cluster-check.mjs';
 import { ensureInstalled } from './install.mjs';
-import { bin, buildPackages, freePort, root, start, stop, waitFor } from './lib.mjs';
+import {
+  buildPackages,
+  freePort,
+  root,
+  start,
+  startDashboard,
+  startSimulator,
+  stop,
+  waitFor,
+} from './lib.mjs';
 
 const checkOnly = process.argv.includes('--check');
 
@@ -104,35 +113,9 @@ if (checkOnly) {
   }
 } else {
   if (withSimulator && existsSync(join(root, 'apps/simulator/dist/cli.js'))) {
-    start(
-      'simulator',
-      process.execPath,
-      [
-        'apps/simulator/dist/cli.js',
-        '--url',
-        `ws://127.0.0.1:${balancer.port}/ws`,
-        '--devices',
-        process.env.SIM_DEVICES ?? '12',
-        '--hz',
-        process.env.SIM_HZ ?? '2',
-        '--symbols',
-        process.env.SIM_SYMBOLS ?? '8',
-        '--tick-hz',
-        process.env.SIM_TICK_HZ ?? '5',
-      ],
-      { JWT_SECRET: secret },
-    );
+    startSimulator(`ws://127.0.0.1:${balancer.port}/ws`, secret);
   }
-  if (withDashboard) {
-    start(
-      'dashboard',
-      bin('vite'),
-      ['--port', String(dashboardPort), '--strictPort', '--host', '0.0.0.0'],
-      { PULSE_GATEWAY_URL: balancerUrl },
-      join(root, 'apps/dashboard'),
-    );
-    await waitFor(`http://127.0.0.1:${dashboardPort}/`, 'dashboard');
-  }
+  if (withDashboard) await startDashboard(dashboardPort, balancerUrl);
   console.log(`
   Pulse cluster is running (Redis ${redisUrl}).
     Balancer   ${balancerUrl}  (ws ${balancerUrl.replace('http', 'ws')}/ws, targets at /balancer)

@@ -114,3 +114,30 @@ export function stop(code = 0) {
 
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
+
+/** The demo simulator against `wsUrl`, sized by SIM_DEVICES, SIM_HZ, SIM_SYMBOLS, SIM_TICK_HZ. */
+export function startSimulator(wsUrl, secret) {
+  const env = (name, fallback) => process.env[name] ?? fallback;
+  return start(
+    'simulator',
+    process.execPath,
+    [
+      'apps/simulator/dist/cli.js',
+      ...['--url', wsUrl, '--devices', env('SIM_DEVICES', '12'), '--hz', env('SIM_HZ', '2')],
+      ...['--symbols', env('SIM_SYMBOLS', '8'), '--tick-hz', env('SIM_TICK_HZ', '5')],
+    ],
+    { JWT_SECRET: secret },
+  );
+}
+
+/** The console's Vite dev server on `port`, proxying to `gatewayUrl`; resolves once it serves. */
+export async function startDashboard(port, gatewayUrl) {
+  start(
+    'dashboard',
+    bin('vite'),
+    ['--port', String(port), '--strictPort', '--host', '0.0.0.0'],
+    { PULSE_GATEWAY_URL: gatewayUrl },
+    join(root, 'apps/dashboard'),
+  );
+  await waitFor(`http://127.0.0.1:${port}/`, 'dashboard');
+}
