@@ -5,14 +5,8 @@ import type { Bus } from '../src/bus/bus.js';
 import { MemoryBus } from '../src/bus/memory-bus.js';
 import { startGateway } from './gateway-resource.js';
 import { TestSocket, type UpgradeRefused } from './test-socket.js';
+import { tick } from './fixtures.js';
 
-const tick = (last: number) => ({
-  bid: last,
-  ask: last + 1,
-  last,
-  volume: 1,
-  ts: 1_700_000_000_000,
-});
 const reading = (value: number) => ({ value, unit: 'C', ts: 1_700_000_000_000 });
 
 describe('per-topic throttling', () => {

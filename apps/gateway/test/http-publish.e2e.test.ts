@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startGateway } from './gateway-resource.js';
 import { TestSocket } from './test-socket.js';
-
-const tick = (last: number) => ({
-  bid: last,
-  ask: last + 1,
-  last,
-  volume: 1,
-  ts: 1_700_000_000_000,
-});
+import { tick } from './fixtures.js';
 
 describe('POST /publish', () => {
   it('stores like a socket publish, acks with the seq, and subscribers receive it', async () => {

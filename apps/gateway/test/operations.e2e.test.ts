@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MetricsServer } from '../src/metrics/metrics-server.js';
 import { startGateway } from './gateway-resource.js';
 import { TestSocket, UpgradeRefused } from './test-socket.js';
-
-const tick = (last: number) => ({
-  bid: last,
-  ask: last + 1,
-  last,
-  volume: 1,
-  ts: 1_700_000_000_000,
-});
+import { tick } from './fixtures.js';
 
 /** The value of one sample line, e.g. `pulse_errors_total{code="BAD_FRAME"}`. */
 function sample(text: string, series: string): number | undefined {

@@ -6,14 +6,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startGateway } from './gateway-resource.js';
 import { TestSocket } from './test-socket.js';
-
-const tick = (last: number) => ({
-  bid: last,
-  ask: last + 1,
-  last,
-  volume: 1,
-  ts: 1_700_000_000_000,
-});
+import { tick } from './fixtures.js';
 
 /** A proxy that passes plain HTTP (streamed) but refuses WebSocket upgrades, like some corporate ones. */
 async function upgradeBlockingProxy(target: string) {

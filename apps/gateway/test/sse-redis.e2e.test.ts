@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { freshPrefix, gatewaysOn } from './gateway-resource.js';
 import { SseReader } from './sse-reader.js';
 import { TestSocket } from './test-socket.js';
-
-const tick = (last: number) => ({
-  bid: last,
-  ask: last + 1,
-  last,
-  volume: 1,
-  ts: 1_700_000_000_000,
-});
+import { tick } from './fixtures.js';
 
 describe('SSE on Redis', () => {
   const startGateway = gatewaysOn('redis');

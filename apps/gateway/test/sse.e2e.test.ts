@@ -4,14 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { startGateway } from './gateway-resource.js';
 import { SseReader, SseRefused } from './sse-reader.js';
 import { TestSocket } from './test-socket.js';
+import { tick } from './fixtures.js';
 
-const tick = (last: number) => ({
-  bid: last,
-  ask: last + 1,
-  last,
-  volume: 1,
-  ts: 1_700_000_000_000,
-});
 const reading = (value: number) => ({ value, unit: 'C', ts: 1_700_000_000_000 });
 
 async function publishTicks(

@@ -2,16 +2,9 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { freshPrefix, gatewaysOn, type Gateways } from '../gateway-resource.js';
 import { TestSocket } from '../test-socket.js';
+import { publishN, range, reading } from '../fixtures.js';
 
-const reading = (value: number) => ({ value, unit: 'C', ts: 1_700_000_000_000 + value });
 const tick = (last: number) => ({ bid: last, ask: last + 1, last, volume: 1, ts: 1 });
-const range = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-async function publishN(dev: TestSocket, topic: string, from: number, to: number): Promise<void> {
-  for (let i = from; i <= to; i++) dev.send({ type: 'publish', id: i, topic, payload: reading(i) });
-  await dev.next('ack', (f) => f.id === to);
-}
 
 /** The seqs of the next `n` acks. */
 async function acks(s: TestSocket, n: number): Promise<number[]> {

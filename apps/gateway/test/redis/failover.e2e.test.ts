@@ -3,10 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { freshPrefix, startGateway } from '../gateway-resource.js';
 import { TestSocket } from '../test-socket.js';
 import { startRedisCluster, untilClusterOk, type RedisServer } from './redis-server.js';
-
-const reading = (value: number) => ({ value, unit: 'C', ts: 1_700_000_000_000 + value });
-const range = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+import { range, reading } from '../fixtures.js';
 
 /** Publishes `value` until it is acknowledged: while the cluster fails over, it is UNAVAILABLE. */
 async function publishUntilAcked(dev: TestSocket, topic: string, value: number): Promise<number> {

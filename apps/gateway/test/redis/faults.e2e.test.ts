@@ -2,15 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { freshPrefix, startGateway, type GatewayResource } from '../gateway-resource.js';
 import { TestSocket } from '../test-socket.js';
 import { startRedis } from './redis-server.js';
-
-const reading = (value: number) => ({ value, unit: 'C', ts: 1_700_000_000_000 + value });
-const range = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-async function publishN(dev: TestSocket, topic: string, from: number, to: number): Promise<void> {
-  for (let i = from; i <= to; i++) dev.send({ type: 'publish', id: i, topic, payload: reading(i) });
-  await dev.next('ack', (f) => f.id === to);
-}
+import { publishN, range, reading } from '../fixtures.js';
 
 /** Readiness follows Redis with no event to wait on from outside: poll it, with a deadline. */
 async function untilReadiness(gw: GatewayResource, status: 200 | 503): Promise<unknown> {
