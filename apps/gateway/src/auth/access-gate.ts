@@ -75,5 +75,3 @@ export class AccessGate {
     return { ok: true, principal: result.principal };
   }
 }
-
-export { addressOf } from './client-address.js';

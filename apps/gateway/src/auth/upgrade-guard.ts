@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConnectionLog } from '../logging/connection-log.js';
-import { AccessGate, addressOf } from './access-gate.js';
+import { AccessGate } from './access-gate.js';
+import { addressOf } from './client-address.js';
 import type { Principal } from './claims.js';
 import type { Denial } from './denial.js';
 

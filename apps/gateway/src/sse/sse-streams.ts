@@ -8,7 +8,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { CloseCode, jsonCodec } from '@pulse/protocol';
-import { addressOf } from '../auth/access-gate.js';
+import { addressOf } from '../auth/client-address.js';
 import type { Release } from '../auth/admission.js';
 import type { Principal } from '../auth/claims.js';
 import { CONFIG } from '../config/config.module.js';

@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ErrorCode } from '@pulse/protocol';
 import type { Request, Response } from 'express';
-import { AccessGate, addressOf } from '../auth/access-gate.js';
+import { AccessGate } from '../auth/access-gate.js';
+import { addressOf } from '../auth/client-address.js';
 import { canSubscribe } from '../auth/acl.js';
 import { deny, type Denial } from '../auth/denial.js';
 import { CONFIG } from '../config/config.module.js';

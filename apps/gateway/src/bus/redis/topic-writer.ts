@@ -77,8 +77,10 @@ export class TopicWriter {
       INDEX_CAP,
       this.link.sharded ? 1 : 0,
     ];
+    const variantsOf: string[][] = [];
     for (const { topic, items } of groups) {
       const parts = this.variantParts(topic);
+      variantsOf.push(parts.variants);
       const floor = this.floors.get(topic);
       keys.push(this.keys.meta(topic), this.keys.log(topic), ...parts.keys);
       args.push(topic, this.keys.channel(topic), floor?.epoch ?? '', floor?.seq ?? 0);
@@ -102,7 +104,7 @@ export class TopicWriter {
       this.remember(topic, epoch, first + items.length - 1);
       if (this.link.sharded) {
         const frames = String(reply[g * stride + 2]);
-        this.publishVariants(topic, wildcardVariants(topic), ts, frames);
+        this.publishVariants(topic, variantsOf[g]!, ts, frames);
       }
       items.forEach((item, i) =>
         item.resolve(new BusMessage(topic, first + i, epoch, ts, item.payload)),
