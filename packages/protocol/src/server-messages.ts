@@ -101,15 +101,30 @@ export const AuthenticatedSchema = v.strictObject({
 });
 
 /**
- * Advisory notices that need no reply. `TOKEN_EXPIRING`: the token expires in `retryAfterMs`;
- * send `auth` with a fresh one or be closed with 4002.
- * @since protocol 1
+ * Advisory notices that need no reply.
+ * - `TOKEN_EXPIRING`: the token expires in `retryAfterMs`; send `auth` with a fresh one or be
+ *   closed with 4002.
+ * - `SLOW_DOWN`: the gateway paused reading this publisher; `DRAINING`: it is shutting down.
+ * - `CONFLATED`: the connection was over its send budget, so `skipped` live updates were
+ *   dropped in favour of a later value of the same topic. Replays are never conflated. Sent
+ *   before the first update that follows the skip.
+ * - `EPOCH_CHANGED`: `topic` started a new epoch (its history was lost, e.g. Redis restarted
+ *   empty) while this connection was subscribed live: messages after `seq` of the old epoch
+ *   may be missing. Sent before the first message of the new epoch.
+ * @since protocol 1 (`CONFLATED`, `EPOCH_CHANGED`, `topic`, `epoch`, `seq`, `skipped`: 1.1)
  */
 export const NoticeSchema = v.strictObject({
   type: v.literal('notice'),
-  code: v.picklist(['SLOW_DOWN', 'DRAINING', 'TOKEN_EXPIRING']),
+  code: v.picklist(['SLOW_DOWN', 'DRAINING', 'TOKEN_EXPIRING', 'CONFLATED', 'EPOCH_CHANGED']),
   message: v.string(),
   retryAfterMs: v.optional(v.number()),
+  /** `EPOCH_CHANGED`: the topic concerned. */
+  topic: v.optional(Topic),
+  /** `EPOCH_CHANGED`: the old epoch and the last seq of it that was sent. */
+  epoch: v.optional(Epoch),
+  seq: v.optional(Seq),
+  /** `CONFLATED`: how many live updates were skipped. */
+  skipped: v.optional(v.number()),
 });
 
 export const ServerMessageSchema = v.variant('type', [

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { BusModule } from '../bus/bus.module.js';
+import { OutflowModule } from '../outflow/outflow.module.js';
 import { FanoutService } from './fanout.service.js';
-import { Outflow } from './outflow.js';
 
 @Module({
-  imports: [BusModule],
-  providers: [FanoutService, Outflow],
-  exports: [FanoutService, Outflow],
+  imports: [BusModule, OutflowModule],
+  providers: [FanoutService],
+  exports: [FanoutService, OutflowModule],
 })
 export class FanoutModule {}

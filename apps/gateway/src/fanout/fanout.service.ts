@@ -6,7 +6,7 @@ import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { policyFor } from '../config/flow-settings.js';
 import { Stats } from '../metrics/stats.js';
-import type { Connection } from './connection.js';
+import type { Client } from '../client/client.js';
 import { SubscriberRegistry } from './registry.js';
 import { Subscription } from './subscription.js';
 import { Timeline } from './throttle/timeline.js';
@@ -28,7 +28,7 @@ export class FanoutService implements OnModuleDestroy {
     bus.onMessage((message) => this.registry.dispatch(message, Date.now()));
   }
 
-  async subscribe(conn: Connection, req: Subscribe): Promise<void> {
+  async subscribe(conn: Client, req: Subscribe): Promise<void> {
     const { id, topic } = req;
     const refuse = (code: ErrorCode, message: string) =>
       conn.send({ type: 'error', code, message, ref: id, topic });
@@ -79,9 +79,9 @@ export class FanoutService implements OnModuleDestroy {
     sub.goLive(recovery.messages);
   }
 
-  unsubscribe(conn: Connection, req: Unsubscribe): void {
+  unsubscribe(conn: Client, req: Unsubscribe): void {
     const sub = conn.subscriptions.get(req.topic);
-    if (!sub) {
+    if (!(sub instanceof Subscription)) {
       return conn.send({
         type: 'error',
         code: ErrorCode.NOT_SUBSCRIBED,
@@ -95,9 +95,10 @@ export class FanoutService implements OnModuleDestroy {
   }
 
   /** Forgets every subscription of a closed connection. */
-  dropConnection(conn: Connection): void {
-    for (const sub of [...conn.subscriptions.values()]) this.remove(sub);
-    conn.dropPending();
+  dropConnection(conn: Client): void {
+    for (const sub of [...conn.subscriptions.values()])
+      if (sub instanceof Subscription) this.remove(sub);
+    conn.outbox.clear();
   }
 
   onModuleDestroy(): void {
@@ -105,8 +106,8 @@ export class FanoutService implements OnModuleDestroy {
   }
 
   private remove(sub: Subscription): void {
-    if (sub.connection.subscriptions.get(sub.pattern) === sub)
-      sub.connection.subscriptions.delete(sub.pattern);
+    if (sub.client.subscriptions.get(sub.pattern) === sub)
+      sub.client.subscriptions.delete(sub.pattern);
     if (this.registry.remove(sub)) {
       this.watching.delete(sub.pattern);
       this.bus.unwatch(sub.pattern);

@@ -1,15 +1,19 @@
 import { jsonCodec } from '@pulse/protocol';
 import { describe, expect, it } from 'vitest';
 import { BusMessage } from '../bus/bus-message.js';
-import type { Connection } from './connection.js';
+import type { Client } from '../client/client.js';
 import { Subscription } from './subscription.js';
 
 function fakeConnection() {
-  const sent: number[] = [];
+  const sent: (number | string)[] = [];
   const conn = {
     codec: jsonCodec,
-    enqueue: (m: BusMessage) => sent.push(m.seq),
-  } as unknown as Connection;
+    send: (frame: { type: string; code?: string }) => sent.push(`${frame.type}:${frame.code}`),
+    outbox: {
+      live: (m: BusMessage) => sent.push(m.seq),
+      replay: (ms: readonly BusMessage[]) => sent.push(...ms.map((m) => m.seq)),
+    },
+  } as unknown as Client;
   return { conn, sent };
 }
 const msg = (seq: number, epoch = 'e') => new BusMessage('price.X', seq, epoch, 0, {});
@@ -28,11 +32,11 @@ describe('Subscription', () => {
     expect(sent).toEqual([3, 4, 5, 6, 7]);
   });
 
-  it('accepts a new epoch even with a lower seq', () => {
+  it('accepts a new epoch even with a lower seq, and announces it first', () => {
     const { conn, sent } = fakeConnection();
     const s = new Subscription(conn, 'price.X', 1);
     s.goLive([msg(9)]);
     s.deliver(msg(1, 'e2'));
-    expect(sent).toEqual([9, 1]);
+    expect(sent).toEqual([9, 'notice:EPOCH_CHANGED', 1]);
   });
 });

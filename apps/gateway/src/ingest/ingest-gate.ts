@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
-import type { Connection } from '../fanout/connection.js';
-import { SINK_OPEN } from '../fanout/sink.js';
+import type { Client } from '../client/client.js';
+import { SINK_OPEN } from '../client/sink.js';
 import { Stats } from '../metrics/stats.js';
 
 /**
@@ -14,7 +14,7 @@ import { Stats } from '../metrics/stats.js';
 @Injectable()
 export class IngestGate {
   private readonly logger = new Logger('Ingest');
-  private readonly publishers = new Set<Connection>();
+  private readonly publishers = new Set<Client>();
   private inFlight = 0;
   private paused = false;
 
@@ -31,13 +31,13 @@ export class IngestGate {
     return this.paused;
   }
 
-  register(conn: Connection): void {
+  register(conn: Client): void {
     if (conn.principal.role === 'operator') return;
     this.publishers.add(conn);
     if (this.paused) conn.sink.pause();
   }
 
-  unregister(conn: Connection): void {
+  unregister(conn: Client): void {
     this.publishers.delete(conn);
   }
 

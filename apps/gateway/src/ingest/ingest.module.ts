@@ -4,9 +4,7 @@ import { BUS, type Bus } from '../bus/bus.js';
 import { BusModule } from '../bus/bus.module.js';
 import { RedisBus } from '../bus/redis/redis-bus.js';
 import { FanoutModule } from '../fanout/fanout.module.js';
-import { SessionModule } from '../session/session.module.js';
 import { AuthModule } from '../auth/auth.module.js';
-import { InboundRouter } from './inbound-router.js';
 import { PublishController } from './publish.controller.js';
 import { IngestGate } from './ingest-gate.js';
 import { PublishLimiter } from './publish-limiter.js';
@@ -15,7 +13,7 @@ import { RedisQuota } from './redis-quota.js';
 import { LocalQuota, SHARED_QUOTA, type SharedQuota } from './shared-quota.js';
 
 @Module({
-  imports: [BusModule, FanoutModule, SessionModule, AuthModule, AlarmsModule],
+  imports: [BusModule, FanoutModule, AuthModule, AlarmsModule],
   controllers: [PublishController],
   providers: [
     {
@@ -28,8 +26,7 @@ import { LocalQuota, SHARED_QUOTA, type SharedQuota } from './shared-quota.js';
     Publisher,
     PublishLimiter,
     IngestGate,
-    InboundRouter,
   ],
-  exports: [InboundRouter, IngestGate, Publisher],
+  exports: [IngestGate, Publisher],
 })
 export class IngestModule {}

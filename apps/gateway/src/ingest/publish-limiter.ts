@@ -3,7 +3,7 @@ import type { Principal } from '../auth/claims.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { SHARED_QUOTA, type SharedQuota } from './shared-quota.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../client/token-bucket.js';
 
 const SWEEP_MS = 60_000;
 

@@ -14,7 +14,7 @@ import type { BusMessage } from '../bus/bus-message.js';
 import { BUS, type Bus } from '../bus/bus.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
-import type { Connection } from '../fanout/connection.js';
+import type { Client } from '../client/client.js';
 import { Stats } from '../metrics/stats.js';
 import { IngestGate } from './ingest-gate.js';
 import { PublishLimiter } from './publish-limiter.js';
@@ -38,13 +38,13 @@ export class Publisher {
   ) {}
 
   /** A publish frame from a connection: answered on it, and abuse of the quota closes it. */
-  publish(conn: Connection, req: Publish): Promise<void> | void {
+  publish(conn: Client, req: Publish): Promise<void> | void {
     const outcome = this.accept(conn.principal, req);
     if (outcome instanceof Promise) return outcome.then((o) => this.answer(conn, req, o));
     this.answer(conn, req, outcome);
   }
 
-  private answer(conn: Connection, req: Publish, outcome: PublishOutcome): void {
+  private answer(conn: Client, req: Publish, outcome: PublishOutcome): void {
     if (typeof outcome === 'number') {
       if (req.id !== undefined)
         conn.send({ type: 'ack', id: req.id, topic: req.topic, seq: outcome });
@@ -60,7 +60,7 @@ export class Publisher {
 
   /**
    * Decides and stores one publish by `who`: a refusal at once, else once the bus has it. Not
-   * async, so a refusal costs no promise (see `InboundRouter.handle`).
+   * async, so a refusal costs no promise (see `FrameDispatcher.handle`).
    */
   accept(who: Principal, req: Publish): PublishOutcome | Promise<PublishOutcome> {
     const { id, topic } = req;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ErrorFrame } from '@pulse/protocol';
 import { PinoLogger } from 'nestjs-pino';
 import type { Denial } from '../auth/denial.js';
-import type { Connection } from '../fanout/connection.js';
+import type { Client } from '../client/client.js';
 
 /** Error frames logged per connection; beyond it they are only counted (the close line says how many). */
 export const LOGGED_ERRORS_PER_CONNECTION = 10;
@@ -18,14 +18,14 @@ export class ConnectionLog {
     log.setContext('Connections');
   }
 
-  opened(conn: Connection): void {
+  opened(conn: Client): void {
     this.log.info(
       { event: 'connection.open', ...who(conn), ip: conn.remoteAddress },
       'connection opened',
     );
   }
 
-  closed(conn: Connection, code: number, reason: string): void {
+  closed(conn: Client, code: number, reason: string): void {
     this.log.info(
       {
         event: 'connection.close',
@@ -47,7 +47,7 @@ export class ConnectionLog {
     );
   }
 
-  error(conn: Connection, frame: ErrorFrame): void {
+  error(conn: Client, frame: ErrorFrame): void {
     if (conn.errorsSent > LOGGED_ERRORS_PER_CONNECTION) return;
     const last = conn.errorsSent === LOGGED_ERRORS_PER_CONNECTION;
     this.log.warn(
@@ -62,19 +62,19 @@ export class ConnectionLog {
     );
   }
 
-  tokenRefreshed(conn: Connection): void {
+  tokenRefreshed(conn: Client): void {
     this.log.info(
       { event: 'token.refresh', ...who(conn), expiresAt: conn.principal.expiresAt },
       'token refreshed',
     );
   }
 
-  tokenExpiring(conn: Connection, inMs: number): void {
+  tokenExpiring(conn: Client, inMs: number): void {
     this.log.info({ event: 'token.expiring', ...who(conn), inMs }, 'token expiring');
   }
 }
 
-function who(conn: Connection): { conn: string; role: string; sub: string; transport: string } {
+function who(conn: Client): { conn: string; role: string; sub: string; transport: string } {
   return {
     conn: conn.id,
     role: conn.principal.role,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { BUS, type Bus } from '../bus/bus.js';
-import type { Connection } from '../fanout/connection.js';
+import type { Client } from '../client/client.js';
 import { BusTelemetry } from './bus-telemetry.js';
 import { Stats } from './stats.js';
 
@@ -13,7 +13,7 @@ import { Stats } from './stats.js';
 export class PrometheusRegistry {
   readonly registry = new Registry();
   /** Open connections per transport (`ws`, `sse`), registered by whoever owns them. */
-  readonly openConnections = new Map<string, () => Iterable<Connection>>();
+  readonly openConnections = new Map<string, () => Iterable<Client>>();
   ingestPending: () => number = () => 0;
 
   constructor(

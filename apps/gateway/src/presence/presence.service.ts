@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Connection } from '../fanout/connection.js';
+import type { Client } from '../client/client.js';
 import { PRESENCE_STORE, type PresenceStore } from './presence-store.js';
 
 /**
@@ -13,7 +13,7 @@ export class PresenceService {
 
   constructor(@Inject(PRESENCE_STORE) private readonly store: PresenceStore) {}
 
-  connected(conn: Connection): void {
+  connected(conn: Client): void {
     if (conn.principal.role !== 'device') return;
     const id = conn.principal.subject;
     const n = (this.openByDevice.get(id) ?? 0) + 1;
@@ -21,7 +21,7 @@ export class PresenceService {
     if (n === 1) this.report(id, this.store.join(id));
   }
 
-  disconnected(conn: Connection): void {
+  disconnected(conn: Client): void {
     if (conn.principal.role !== 'device') return;
     const id = conn.principal.subject;
     const n = (this.openByDevice.get(id) ?? 1) - 1;

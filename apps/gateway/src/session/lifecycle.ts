@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ErrorFrame } from '@pulse/protocol';
-import type { Connection, ErrorObserver } from '../fanout/connection.js';
+import type { Client, ErrorObserver } from '../client/client.js';
 import { FanoutService } from '../fanout/fanout.service.js';
 import { ConnectionLog } from '../logging/connection-log.js';
 import { Stats } from '../metrics/stats.js';
@@ -20,17 +20,17 @@ export class ConnectionLifecycle {
   ) {}
 
   /** Every error frame, whichever module sends it: counted by code, logged (capped). */
-  readonly onError: ErrorObserver = (conn: Connection, frame: ErrorFrame) => {
+  readonly onError: ErrorObserver = (conn: Client, frame: ErrorFrame) => {
     this.stats.error(frame.code);
     this.log.error(conn, frame);
   };
 
-  opened(conn: Connection): void {
+  opened(conn: Client): void {
     this.expiry.track(conn);
     this.log.opened(conn);
   }
 
-  closed(conn: Connection, code: number, reason: string): void {
+  closed(conn: Client, code: number, reason: string): void {
     conn.closed = true;
     this.stats.closed(code);
     this.expiry.untrack(conn);

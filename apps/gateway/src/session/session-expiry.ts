@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CloseCode } from '@pulse/protocol';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
-import type { Connection } from '../fanout/connection.js';
+import type { Client } from '../client/client.js';
 import { Timeline, type Due } from '../fanout/throttle/timeline.js';
 import { ConnectionLog } from '../logging/connection-log.js';
 
@@ -12,7 +12,7 @@ class SessionTimer implements Due {
   heapIndex = -1;
 
   constructor(
-    readonly conn: Connection,
+    readonly conn: Client,
     private readonly expiry: SessionExpiry,
   ) {}
 
@@ -36,7 +36,7 @@ export class SessionExpiry implements OnModuleDestroy {
   ) {}
 
   /** (Re)arms the connection's timer from its principal's expiry, e.g. after a refresh. */
-  track(conn: Connection, now = Date.now()): void {
+  track(conn: Client, now = Date.now()): void {
     const expiresAt = conn.principal.expiresAt;
     if (expiresAt === undefined || conn.closed) return this.untrack(conn);
     const timer = (conn.expiryTimer as SessionTimer | undefined) ?? new SessionTimer(conn, this);
@@ -46,7 +46,7 @@ export class SessionExpiry implements OnModuleDestroy {
     else this.due(timer, now);
   }
 
-  untrack(conn: Connection): void {
+  untrack(conn: Client): void {
     const timer = conn.expiryTimer as SessionTimer | undefined;
     if (!timer) return;
     this.timeline.cancel(timer);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, type Auth } from '@pulse/protocol';
 import type { Principal } from '../auth/claims.js';
 import { TokenService } from '../auth/token.service.js';
-import type { Connection } from '../fanout/connection.js';
+import type { Client } from '../client/client.js';
 import { ConnectionLog } from '../logging/connection-log.js';
 import { Stats } from '../metrics/stats.js';
 import { SessionExpiry } from './session-expiry.js';
@@ -21,7 +21,7 @@ export class TokenRefresh {
     @Inject(Stats) private readonly stats: Stats,
   ) {}
 
-  async refresh(conn: Connection, req: Auth): Promise<void> {
+  async refresh(conn: Client, req: Auth): Promise<void> {
     const result = await this.tokens.verify(req.token);
     if (!result.ok) {
       return conn.send({ type: 'error', code: result.code, message: result.reason, ref: req.id });

@@ -1,6 +1,6 @@
 import { formatEventId, MAX_EVENT_ID_TOPICS, type ResumePosition } from '@pulse/protocol';
 import type { BusMessage } from '../bus/bus-message.js';
-import { Connection } from '../fanout/connection.js';
+import { Client } from '../client/client.js';
 import type { SseSink } from './sse-sink.js';
 
 /**
@@ -8,7 +8,7 @@ import type { SseSink } from './sse-sink.js';
  * difference is here: each frame of updates carries the stream's position in every topic as
  * its event id, so `Last-Event-ID` can resume the lot.
  */
-export class SseConnection extends Connection {
+export class SseConnection extends Client {
   /** Last delivered seq per topic, seeded from `Last-Event-ID` so a second resume keeps them. */
   readonly positions = new Map<string, { seq: number; epoch: string }>();
 

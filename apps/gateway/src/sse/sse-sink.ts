@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { SINK_OPEN, type Sink } from '../fanout/sink.js';
+import { SINK_OPEN, type Sink } from '../client/sink.js';
 
 const CLOSED = 3;
 const DATA = Buffer.from('data: ');

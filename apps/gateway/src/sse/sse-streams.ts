@@ -14,8 +14,8 @@ import type { Principal } from '../auth/claims.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { FanoutService } from '../fanout/fanout.service.js';
-import { Outflow } from '../fanout/outflow.js';
-import { TokenBucket } from '../ingest/token-bucket.js';
+import { Outflow } from '../outflow/outflow.js';
+import { TokenBucket } from '../client/token-bucket.js';
 import { PrometheusRegistry } from '../metrics/prometheus.js';
 import { ConnectionLifecycle } from '../session/lifecycle.js';
 import { Connections } from '../ws/connections.js';
@@ -82,15 +82,16 @@ export class SseStreams implements OnModuleInit, OnModuleDestroy, BeforeApplicat
     req.socket.setKeepAlive(true, 30_000);
     const sink = new SseSink(res);
     this.seq += 1;
-    const conn = new SseConnection(
-      `${this.config.serverId}:sse${this.seq.toString(36)}`,
-      sink,
-      jsonCodec,
-      principal,
-      addressOf(req),
-      this.outflow,
-      new TokenBucket(this.config.controlLimit),
-      this.lifecycle.onError,
+    const conn = this.outflow.attach(
+      new SseConnection(
+        `${this.config.serverId}:sse${this.seq.toString(36)}`,
+        sink,
+        jsonCodec,
+        principal,
+        addressOf(req),
+        new TokenBucket(this.config.controlLimit),
+        this.lifecycle.onError,
+      ),
     );
     conn.resumeFrom(request.resume);
     this.all.add(conn);

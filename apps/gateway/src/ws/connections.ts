@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { Connection } from '../fanout/connection.js';
+import type { Client } from '../client/client.js';
 
 /** The live connections of this instance, and whether it is draining for shutdown. */
 @Injectable()
 export class Connections {
-  readonly all = new Set<Connection>();
+  readonly all = new Set<Client>();
   draining = false;
   private seq = 0;
   private emptyWaiters: (() => void)[] = [];
@@ -14,11 +14,11 @@ export class Connections {
     return `${serverId}:${this.seq.toString(36)}`;
   }
 
-  add(conn: Connection): void {
+  add(conn: Client): void {
     this.all.add(conn);
   }
 
-  delete(conn: Connection): void {
+  delete(conn: Client): void {
     this.all.delete(conn);
     if (this.all.size === 0) for (const wake of this.emptyWaiters.splice(0)) wake();
   }

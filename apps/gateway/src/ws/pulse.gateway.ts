@@ -7,12 +7,12 @@ import { addressOf } from '../auth/client-address.js';
 import { principalOf } from '../auth/upgrade-guard.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
-import { Connection } from '../fanout/connection.js';
-import { Outflow } from '../fanout/outflow.js';
+import { Client } from '../client/client.js';
+import { Outflow } from '../outflow/outflow.js';
 import { IngestGate } from '../ingest/ingest-gate.js';
-import { TokenBucket } from '../ingest/token-bucket.js';
+import { TokenBucket } from '../client/token-bucket.js';
 import { PrometheusRegistry } from '../metrics/prometheus.js';
-import { InboundRouter } from '../ingest/inbound-router.js';
+import { FrameDispatcher } from '../dispatch/frame-dispatcher.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { ConnectionLifecycle } from '../session/lifecycle.js';
 import { Connections } from './connections.js';
@@ -24,7 +24,7 @@ const DRAIN_TIMEOUT_MS = 3000;
 
 /**
  * `/ws`: the upgrade was authenticated by the adapter's guard; here a socket becomes a
- * `Connection`, is welcomed, and its frames go to the inbound router.
+ * `Client`, is welcomed, and its frames go to the frame dispatcher.
  */
 @WebSocketGateway({ path: '/ws' })
 export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeApplicationShutdown {
@@ -33,7 +33,7 @@ export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeA
   constructor(
     @Inject(CONFIG) private readonly config: GatewayConfig,
     @Inject(Connections) private readonly connections: Connections,
-    @Inject(InboundRouter) private readonly inbound: InboundRouter,
+    @Inject(FrameDispatcher) private readonly inbound: FrameDispatcher,
     @Inject(PresenceService) private readonly presence: PresenceService,
     @Inject(Heartbeat) private readonly heartbeat: Heartbeat,
     @Inject(Outflow) private readonly outflow: Outflow,
@@ -66,15 +66,16 @@ export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeA
       return;
     }
     const id = this.connections.nextId(this.config.serverId);
-    const conn = new Connection(
-      id,
-      ws,
-      codec,
-      principal,
-      addressOf(req),
-      this.outflow,
-      new TokenBucket(this.config.controlLimit),
-      this.lifecycle.onError,
+    const conn = this.outflow.attach(
+      new Client(
+        id,
+        ws,
+        codec,
+        principal,
+        addressOf(req),
+        new TokenBucket(this.config.controlLimit),
+        this.lifecycle.onError,
+      ),
       req.socket,
     );
     this.connections.add(conn);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DispatchModule } from '../dispatch/dispatch.module.js';
 import { FanoutModule } from '../fanout/fanout.module.js';
 import { IngestModule } from '../ingest/ingest.module.js';
 import { PresenceModule } from '../presence/presence.module.js';
@@ -8,7 +9,7 @@ import { Heartbeat } from './heartbeat.js';
 import { PulseGateway } from './pulse.gateway.js';
 
 @Module({
-  imports: [IngestModule, FanoutModule, PresenceModule, SessionModule],
+  imports: [DispatchModule, IngestModule, FanoutModule, PresenceModule, SessionModule],
   providers: [Connections, Heartbeat, PulseGateway],
   exports: [Connections],
 })

@@ -2,19 +2,19 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloseCode, ErrorCode, parseClientMessage, type ClientMessage } from '@pulse/protocol';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
-import type { Connection } from '../fanout/connection.js';
+import type { Client } from '../client/client.js';
 import { FanoutService } from '../fanout/fanout.service.js';
 import { Stats } from '../metrics/stats.js';
 import { TokenRefresh } from '../session/token-refresh.js';
-import { Publisher } from './publisher.js';
+import { Publisher } from '../ingest/publisher.js';
 
 /**
  * The edge where bytes become messages: decode with the negotiated codec, check the schema
  * once, route. Inside, handlers trust the types.
  */
 @Injectable()
-export class InboundRouter {
-  private readonly logger = new Logger('Inbound');
+export class FrameDispatcher {
+  private readonly logger = new Logger('Dispatch');
 
   constructor(
     @Inject(CONFIG) private readonly config: GatewayConfig,
@@ -24,7 +24,7 @@ export class InboundRouter {
     @Inject(TokenRefresh) private readonly refresh: TokenRefresh,
   ) {}
 
-  handle(conn: Connection, data: Buffer, isBinary: boolean): void {
+  handle(conn: Client, data: Buffer, isBinary: boolean): void {
     conn.lastSeenAt = Date.now();
     this.stats.bytesIn += data.length;
     if (isBinary !== conn.codec.binary) {
@@ -54,12 +54,12 @@ export class InboundRouter {
     pending?.catch((err: unknown) => this.failed(conn, err));
   }
 
-  private failed(conn: Connection, err: unknown): void {
+  private failed(conn: Client, err: unknown): void {
     this.logger.error(`handler failed on ${conn.id}: ${String(err)}`);
     conn.send({ type: 'error', code: ErrorCode.INTERNAL, message: 'internal error' });
   }
 
-  private route(conn: Connection, message: ClientMessage): Promise<void> | void {
+  private route(conn: Client, message: ClientMessage): Promise<void> | void {
     if (
       message.type !== 'publish' &&
       message.type !== 'pong' &&
@@ -87,7 +87,7 @@ export class InboundRouter {
   }
 
   /** Subscribe/unsubscribe/ping/auth storms are refused with RATE_LIMITED, then closed as abuse. */
-  private withinControlBudget(conn: Connection, message: ClientMessage): boolean {
+  private withinControlBudget(conn: Client, message: ClientMessage): boolean {
     const wait = conn.controlBucket.take();
     if (wait === 0) return true;
     this.stats.rateLimited.control += 1;
@@ -104,7 +104,7 @@ export class InboundRouter {
     return false;
   }
 
-  private reject(conn: Connection, code: ErrorCode, message: string, ref?: number): void {
+  private reject(conn: Client, code: ErrorCode, message: string, ref?: number): void {
     this.stats.invalidFrames += 1;
     conn.send(
       ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref },
