@@ -92,6 +92,46 @@ describe('GET /sse', () => {
     expect(byQuery.messages[0]).toMatchObject({ topic: 'price.A', seq: 4 });
   });
 
+  it('gives each topic of a stream its own maxRate and history', async () => {
+    await using gw = await startGateway({ TOPIC_POLICIES: 'price.*=20:conflate' });
+    await using feed = await TestSocket.connect(gw.wsUrl, await gw.token('feed', 'f'));
+    await publishTicks(feed, 'price.A', 1, 30);
+    await publishTicks(feed, 'price.B', 1, 30);
+    const token = await gw.token('operator', 'op');
+    const topics = encodeURIComponent('price.A;maxRate=2;history=25,price.B;history=3,price.C');
+    await using sse = await SseReader.open(
+      `${gw.httpUrl}/sse?topics=${topics}&maxRate=10&token=${token}`,
+    );
+    await sse.until((r) => r.frames.filter((f) => f.type === 'subscribed').length === 3);
+    const subscribed = sse.frames.filter((f) => f.type === 'subscribed');
+    expect(subscribed.map((f) => [f.topic, f.maxRate])).toEqual([
+      ['price.A', 2],
+      ['price.B', 10],
+      ['price.C', 10],
+    ]);
+    await sse.until((r) => r.messages.length === 28);
+    const seqs = (topic: string) => sse.messages.filter((m) => m.topic === topic).map((m) => m.seq);
+    expect(seqs('price.A')).toEqual(Array.from({ length: 25 }, (_, i) => 6 + i));
+    expect(seqs('price.B')).toEqual([28, 29, 30]);
+  });
+
+  it('refuses a bad per-topic option with 400', async () => {
+    await using gw = await startGateway();
+    const token = await gw.token('operator', 'op');
+    for (const entry of [
+      'price.A;maxRate=0',
+      'price.A;history=x',
+      'price.A;speed=1',
+      'price.A;history=1;history=2',
+    ]) {
+      const err = await refused(
+        SseReader.open(`${gw.httpUrl}/sse?topics=${encodeURIComponent(entry)}&token=${token}`),
+      );
+      expect(err.status, entry).toBe(400);
+      expect(err.code, entry).toBe('BAD_REQUEST');
+    }
+  });
+
   it('is throttled by topic policy and maxRate, ending on the latest value', async () => {
     await using gw = await startGateway({ TOPIC_POLICIES: 'price.*=20:conflate' });
     const token = await gw.token('operator', 'op');

@@ -333,19 +333,22 @@ export class SseSocket implements SocketLike {
     return positions.size > 0 ? formatEventId(positions) : '';
   }
 
-  /** One query for all subscriptions: a stream has one maxRate and one history for its topics. */
+  /**
+   * One query for all subscriptions, each with its own `maxRate` and `history`, so falling back
+   * to SSE changes nothing a subscription asked for. Topics already flowing resume from the
+   * event id (history 0); `history` is for the new subscriptions.
+   */
   #query(): string {
     const wanted = [...this.#wanted];
     if (wanted.length === 0) return '';
-    const params = new URLSearchParams({ topics: wanted.map(([t]) => t).join(',') });
-    const rates = wanted.map(([, w]) => w.maxRate);
-    if (rates.every((r) => r !== undefined)) params.set('maxRate', String(Math.max(...rates)));
-    // Topics already flowing resume from the event id; `history` is for the new subscriptions.
-    const fresh = wanted
-      .filter(([, w]) => w.pendingId !== undefined)
-      .map(([, w]) => w.history ?? 1);
-    params.set('history', String(fresh.length > 0 ? Math.min(...fresh) : 0));
-    return `?${params.toString()}`;
+    const entries = wanted.map(([topic, w]) => {
+      let entry = topic;
+      if (w.maxRate !== undefined) entry += `;maxRate=${w.maxRate}`;
+      if (w.pendingId === undefined) entry += ';history=0';
+      else if (w.history !== undefined) entry += `;history=${w.history}`;
+      return entry;
+    });
+    return `?${new URLSearchParams({ topics: entries.join(',') }).toString()}`;
   }
 
   #fail(code: number, reason: string): void {

@@ -93,7 +93,28 @@ describe('SseSocket', () => {
     s.socket.send(JSON.stringify({ type: 'subscribe', id: 78, topic: 'price.Y' }));
     await s.until(() => srv.streams.length === 3);
     expect(srv.streams[2]!.lastEventId).toBe('price.X:4:e1');
-    expect(srv.streams[2]!.url.searchParams.get('topics')).toBe('price.X,price.Y');
+    // price.X flows already (resumes from the id, no history again); price.Y is new.
+    expect(srv.streams[2]!.url.searchParams.get('topics')).toBe('price.X;history=0,price.Y');
+    s.socket.close();
+  });
+
+  it('keeps each subscription’s own maxRate and history on the stream', async () => {
+    const srv = await sseServer((r) => stream(r.res, welcomeFrame(0)));
+    const s = open(srv.url);
+    await s.until(() => s.frames.length === 1);
+    s.socket.send(
+      JSON.stringify({ type: 'subscribe', id: 1, topic: 'price.*', maxRate: 2, history: 50 }),
+    );
+    s.socket.send(JSON.stringify({ type: 'subscribe', id: 2, topic: 'device.*.battery' }));
+    s.socket.send(
+      JSON.stringify({ type: 'subscribe', id: 3, topic: 'device.d1.vibration', history: 0 }),
+    );
+    await s.until(() => srv.streams.length === 2);
+    expect(srv.streams[1]!.url.searchParams.get('topics')).toBe(
+      'price.*;maxRate=2;history=50,device.*.battery,device.d1.vibration;history=0',
+    );
+    expect(srv.streams[1]!.url.searchParams.get('maxRate')).toBeNull();
+    expect(srv.streams[1]!.url.searchParams.get('history')).toBeNull();
     s.socket.close();
   });
 

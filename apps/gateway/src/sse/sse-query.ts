@@ -19,7 +19,8 @@ export interface SseRequest {
 }
 
 /**
- * `GET /sse?topics=a,b&maxRate=5&history=1&lastEventId=...`: checked like a `subscribe` frame.
+ * `GET /sse?topics=a,b;maxRate=2;history=60&maxRate=5&history=1&lastEventId=...`: each topic
+ * checked like a `subscribe` frame, with its own `maxRate` and `history` where it gives them.
  * `Last-Event-ID` (the header EventSource sends on reconnect) wins over `lastEventId` (for the
  * first request, or clients that cannot set headers). Unknown parameters are refused so that a
  * typo (`topic=`) is not silently a stream of nothing.
@@ -34,25 +35,25 @@ export function parseSseRequest(
     if (!KNOWN.has(key)) return bad(`unknown parameter "${key.slice(0, 40)}"`);
     if (params.getAll(key).length > 1) return bad(`give "${key}" once`);
   }
-  const topics = (params.get('topics') ?? '')
+  // Each entry is a topic or pattern, optionally with its own options:
+  // `price.*;maxRate=5;history=100` (the stream-wide `maxRate`/`history` are the defaults).
+  const entries = (params.get('topics') ?? '')
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean);
-  for (const topic of topics) {
-    if (!isTopicPattern(topic))
-      return deny(400, ErrorCode.INVALID_TOPIC, `not a topic or pattern: "${topic.slice(0, 200)}"`);
+  const maxRate = number(params.get('maxRate'), okRate);
+  if (maxRate === null) return bad(RATE_RULE);
+  const history = number(params.get('history'), okHistory);
+  if (history === null) return bad(HISTORY_RULE);
+  const wanted: Wanted[] = [];
+  for (const entry of entries) {
+    const parsed = parseEntry(entry, { maxRate, history });
+    if ('status' in parsed) return parsed;
+    wanted.push(parsed);
   }
+  const topics = wanted.map((w) => w.topic);
   if (new Set(topics).size !== topics.length) return bad('a topic is listed twice');
   if (topics.length > maxSubscriptions) return bad(`at most ${maxSubscriptions} topics`);
-
-  const maxRate = number(params.get('maxRate'), (n) => n > 0 && n <= 1000);
-  if (maxRate === null) return bad('maxRate must be a number above 0, at most 1000');
-  const history = number(
-    params.get('history'),
-    (n) => Number.isInteger(n) && n >= 0 && n <= MAX_HISTORY_REQUEST,
-  );
-  if (history === null)
-    return bad(`history must be a whole number from 0 to ${MAX_HISTORY_REQUEST}`);
 
   const idText = lastEventIdHeader ?? params.get('lastEventId') ?? undefined;
   const parsed =
@@ -64,7 +65,7 @@ export function parseSseRequest(
     [...parsed].filter(([topic]) => topics.some((p) => topicMatches(p, topic))),
   );
 
-  const subscribes = topics.map((topic, i): Subscribe => {
+  const subscribes = wanted.map(({ topic, maxRate, history }, i): Subscribe => {
     const base = {
       type: 'subscribe' as const,
       id: i + 1,
@@ -81,6 +82,44 @@ export function parseSseRequest(
     return history === undefined ? base : { ...base, history };
   });
   return { subscribes, resume };
+}
+
+interface Wanted {
+  readonly topic: string;
+  readonly maxRate: number | undefined;
+  readonly history: number | undefined;
+}
+
+const RATE_RULE = 'maxRate must be a number above 0, at most 1000';
+const HISTORY_RULE = `history must be a whole number from 0 to ${MAX_HISTORY_REQUEST}`;
+const okRate = (n: number) => n > 0 && n <= 1000;
+const okHistory = (n: number) => Number.isInteger(n) && n >= 0 && n <= MAX_HISTORY_REQUEST;
+
+/** `topic[;maxRate=n][;history=n]`, each option at most once; absent ones take the defaults. */
+function parseEntry(
+  entry: string,
+  defaults: { maxRate: number | undefined; history: number | undefined },
+): Wanted | Denial {
+  const [topic = '', ...options] = entry.split(';').map((p) => p.trim());
+  if (!isTopicPattern(topic))
+    return deny(400, ErrorCode.INVALID_TOPIC, `not a topic or pattern: "${topic.slice(0, 200)}"`);
+  let { maxRate, history } = defaults;
+  const seen = new Set<string>();
+  for (const option of options) {
+    const [key = '', value = ''] = option.split('=');
+    if (seen.has(key)) return bad(`give "${key.slice(0, 40)}" once for ${topic}`);
+    seen.add(key);
+    if (key === 'maxRate') {
+      const n = number(value, okRate);
+      if (n === null || n === undefined) return bad(`${topic}: ${RATE_RULE}`);
+      maxRate = n;
+    } else if (key === 'history') {
+      const n = number(value, okHistory);
+      if (n === null || n === undefined) return bad(`${topic}: ${HISTORY_RULE}`);
+      history = n;
+    } else return bad(`${topic}: unknown option "${key.slice(0, 40)}" (maxRate, history)`);
+  }
+  return { topic, maxRate, history };
 }
 
 function bad(message: string): Denial {
