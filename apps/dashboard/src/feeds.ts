@@ -20,9 +20,9 @@ export type FeedHandlers = Readonly<Record<FeedKind, (message: TopicMessage<unkn
  * subscribes what is new. Changes run one at a time, and a burst of plans ends on the last one.
  *
  * When a new subscription covers topics an old one delivered (fleet → device, or a new rate),
- * it waits for a ping round trip after unsubscribing. The gateway answers in order and flushes
- * queued updates before any reply, so once the pong is back no message of the old subscription
- * is still on the wire; one arriving after the new subscribe would count as the latest seen for
+ * it waits for a ping round trip after unsubscribing. A reply never overtakes the updates
+ * queued before it (protocol §11, enforced by the gateway's `outflow/outbox.ts` and its tests),
+ * so once the pong is back no message of the old subscription is still on the wire; one arriving after the new subscribe would count as the latest seen for
  * its topic and make the client drop the new subscription's history as duplicates.
  */
 export class Feeds {

@@ -60,7 +60,13 @@ describe('wireSession', () => {
       'alarm.*.vibration',
       'presence.*',
     ]);
-    expect([...fake.listeners.keys()].sort()).toEqual(['latency', 'resumed', 'status', 'welcome']);
+    expect([...fake.listeners.keys()].sort()).toEqual([
+      'latency',
+      'notice',
+      'resumed',
+      'status',
+      'welcome',
+    ]);
     await session.feeds.apply(feedPlan({ view: 'markets' }, settings));
     expect(fake.handlers.has('price.*')).toBe(true);
     session.dispose();

@@ -56,6 +56,7 @@ export function wireSession(client: PulseClient, stores: SessionStores): Session
     }),
     client.on('latency', (e) => connection.onLatency(e.rttMs)),
     client.on('resumed', (e) => connection.onResumed(e.recovered)),
+    client.on('notice', (n) => connection.onNotice(n)),
     client.subscribe(
       'presence.*',
       route<Presence>((m) => fleet.ingestPresence(m)),

@@ -1,5 +1,5 @@
 import type { ConnectionStatus, StatusEvent } from '@pulse/client';
-import { CLOSE_CODES, type CloseCode, type Welcome } from '@pulse/protocol';
+import { CLOSE_CODES, type CloseCode, type Notice, type Welcome } from '@pulse/protocol';
 import { RateMeter, type Now } from '../lib/rate-meter.js';
 
 /** How the last reconnect went: every resubscription resumed without loss, or not. */
@@ -8,6 +8,8 @@ export interface ResumeOutcome {
   readonly recovered: boolean;
   /** Subscriptions that reported. */
   readonly topics: number;
+  /** Set when a topic's history restarted under a live subscription (`EPOCH_CHANGED`). */
+  readonly restarted?: string;
 }
 
 function assertNever(x: never): never {
@@ -38,6 +40,8 @@ export class ConnectionState {
   /** True once a `welcome` arrived: tells "gateway unreachable" from "connection lost". */
   everConnected = $state(false);
   resume = $state.raw<ResumeOutcome | undefined>();
+  /** Live updates the gateway skipped for this console while its link was slow. */
+  skipped = $state(0);
 
   readonly label = $derived.by((): string => {
     switch (this.status) {
@@ -118,6 +122,22 @@ export class ConnectionState {
       recovered: (prev?.recovered ?? true) && recovered,
       topics: (prev?.topics ?? 0) + 1,
     };
+  }
+
+  /**
+   * The client's `notice` event. A topic whose history restarted while it was watched
+   * (`EPOCH_CHANGED`) may miss updates: shown like a lossy resume. Live updates skipped while
+   * the link was slow (`CONFLATED`) are counted; charts still end on the latest value.
+   */
+  onNotice(notice: Notice): void {
+    if (notice.code === 'CONFLATED') this.skipped += notice.skipped ?? 0;
+    else if (notice.code === 'EPOCH_CHANGED')
+      this.resume = {
+        at: this.#now(),
+        recovered: false,
+        topics: (this.resume?.topics ?? 0) + 1,
+        ...(notice.topic === undefined ? {} : { restarted: notice.topic }),
+      };
   }
 
   /** The operator read the resume note: hide it (a lossy resume stays until then). */

@@ -71,6 +71,26 @@ describe('ConnectionState', () => {
     expect(c.resume).toBeUndefined();
   });
 
+  it('shows a topic whose history restarted as a gap, and counts skipped live updates', () => {
+    const c = new ConnectionState(clock().now);
+    c.onWelcome(welcome);
+    c.onNotice({ type: 'notice', code: 'CONFLATED', message: 'slow', skipped: 7 });
+    c.onNotice({ type: 'notice', code: 'CONFLATED', message: 'slow', skipped: 3 });
+    expect(c.skipped).toBe(10);
+    expect(c.resume).toBeUndefined();
+    c.onNotice({
+      type: 'notice',
+      code: 'EPOCH_CHANGED',
+      message: 'restarted',
+      topic: 'device.d1.temperature',
+      epoch: 'e1',
+      seq: 40,
+    });
+    expect(c.resume).toMatchObject({ recovered: false, restarted: 'device.d1.temperature' });
+    c.onNotice({ type: 'notice', code: 'SLOW_DOWN', message: 'slow down' });
+    expect(c.resume).toMatchObject({ restarted: 'device.d1.temperature' });
+  });
+
   it('samples the inbound message rate', () => {
     const time = clock();
     const c = new ConnectionState(time.now);
