@@ -123,7 +123,10 @@ export class Publisher {
     }
     return storing.then((stored) => {
       this.gate.leave();
-      if ('repeat' in stored) return stored.seq; // stored before: the original ack, again
+      if ('repeat' in stored) {
+        this.stats.publishRepeats += 1;
+        return stored.seq; // stored before: the original ack, again
+      }
       // Alarms are checked here rather than on the bus listener: each accepted reading is seen
       // once across instances, whereas a bus listener only hears what its own clients watch.
       this.alarms.observe(topic, payload.value, stored.ts);
