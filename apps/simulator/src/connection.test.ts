@@ -121,6 +121,9 @@ describe('a device session over a real PulseClient', () => {
     expect(gw.publishes).toHaveLength(2);
     const [first, retry] = gw.publishes;
     expect(retry!.frame).toMatchObject({ topic: 'device.dev-001.temperature', payload: reading });
+    // The retry is the same publish: same idempotency key, so the gateway stores it once.
+    expect((retry!.frame as { key?: string }).key).toMatch(/^[a-z0-9]{12}-\d+$/);
+    expect((retry!.frame as { key?: string }).key).toBe((first!.frame as { key?: string }).key);
     expect(retry!.at - first!.at).toBeGreaterThanOrEqual(150);
     expect(s.publisher.send('device.dev-001.temperature', reading)).toBe('sent');
   });

@@ -55,8 +55,8 @@ export function createOpener(o: OpenerOptions): Opener {
       // Topics are built by `topics.*` and payloads by the signal generators, so the
       // per-family payload typing of `publish` is satisfied by construction.
       publish: (topic, payload) => client.publish(topic as never, payload as never),
-      publishAcked: (topic, payload) =>
-        client.publish(topic as never, payload as never, { ack: true }),
+      publishAcked: (topic, payload, key) =>
+        client.publish(topic as never, payload as never, { ack: true, key }),
       close: () => client.close(),
     };
   };

@@ -20,7 +20,7 @@ class FakeLink implements Link {
   publish(topic: string, payload: unknown): void {
     this.sent.push({ topic, payload, ack: false, resolve: () => {}, reject: () => {} });
   }
-  publishAcked(topic: string, payload: unknown): Promise<unknown> {
+  publishAcked(topic: string, payload: unknown, _key: string): Promise<unknown> {
     return new Promise((resolve, reject) =>
       this.sent.push({ topic, payload, ack: true, resolve, reject }),
     );

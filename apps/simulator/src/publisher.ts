@@ -1,3 +1,4 @@
+import { keyMaker } from '@pulse/client';
 import { ErrorCode } from '@pulse/protocol';
 import type { Clock } from './clock.js';
 import type { FlowControl } from './flow.js';
@@ -8,8 +9,11 @@ import type { Stats } from './stats.js';
 export interface Link {
   /** Fire and forget: failures arrive later as error frames. */
   publish(topic: string, payload: unknown): void;
-  /** Resolves on `ack`; rejects with an error carrying `code` and maybe `retryAfterMs`. */
-  publishAcked(topic: string, payload: unknown): Promise<unknown>;
+  /**
+   * Resolves on `ack`; rejects with an error carrying `code` and maybe `retryAfterMs`. `key` is
+   * the publish's idempotency key: its retry sends the same one, so it is never stored twice.
+   */
+  publishAcked(topic: string, payload: unknown, key: string): Promise<unknown>;
 }
 
 /** What the server told us went wrong (an error frame or a rejected ack). */
@@ -40,10 +44,12 @@ export type SendResult = 'sent' | 'held' | 'skipped';
 
 /**
  * Sends one publisher's messages and applies what the server says back: rate-limit pauses,
- * slow-down notices, one retry for acked publishes rejected with a retry hint.
+ * slow-down notices, one retry for acked publishes rejected with a retry hint (`RATE_LIMITED`,
+ * `UNAVAILABLE`, `OUTCOME_UNKNOWN`), under the same idempotency key.
  */
 export class Publisher {
   private readonly retries = new Set<unknown>();
+  private readonly nextKey = keyMaker();
   private stopped = false;
 
   constructor(private readonly o: PublisherOptions) {}
@@ -64,7 +70,7 @@ export class Publisher {
     stats.sent++;
     if (this.o.rng.chance(this.o.ackRatio)) {
       stats.ackRequested++;
-      this.sendAcked(link, topic, payload, false);
+      this.sendAcked(link, topic, payload, this.nextKey(), false);
     } else {
       try {
         link.publish(topic, payload);
@@ -94,8 +100,14 @@ export class Publisher {
     this.retries.clear();
   }
 
-  private sendAcked(link: Link, topic: string, payload: unknown, isRetry: boolean): void {
-    link.publishAcked(topic, payload).then(
+  private sendAcked(
+    link: Link,
+    topic: string,
+    payload: unknown,
+    key: string,
+    isRetry: boolean,
+  ): void {
+    link.publishAcked(topic, payload, key).then(
       () => {
         if (!this.stopped) this.o.stats.acked++;
       },
@@ -104,7 +116,7 @@ export class Publisher {
         const rejection = toRejection(err);
         this.rejected(rejection);
         if (!isRetry && rejection.retryAfterMs !== undefined)
-          this.retryLater(topic, payload, rejection.retryAfterMs);
+          this.retryLater(topic, payload, key, rejection.retryAfterMs);
       },
     );
   }
@@ -119,14 +131,14 @@ export class Publisher {
     }
   }
 
-  private retryLater(topic: string, payload: unknown, delayMs: number): void {
+  private retryLater(topic: string, payload: unknown, key: string, delayMs: number): void {
     const handle = this.o.clock.setTimeout(
       () => {
         this.retries.delete(handle);
         const link = this.o.link();
         if (this.stopped || !link) return;
         this.o.stats.retried++;
-        this.sendAcked(link, topic, payload, true);
+        this.sendAcked(link, topic, payload, key, true);
       },
       Math.max(0, delayMs),
     );

@@ -28,7 +28,9 @@ describe('createTokenSource', () => {
     expect(await get()).toBe('tok-1');
     expect(await get()).toBe('tok-1');
     expect(fetch).toHaveBeenCalledTimes(1);
-    expect(fetch).toHaveBeenCalledWith('http://gw.example:9000/auth/dev-token?role=feed&sub=feed-1');
+    expect(fetch).toHaveBeenCalledWith(
+      'http://gw.example:9000/auth/dev-token?role=feed&sub=feed-1',
+    );
   });
 
   it('explains a 404 (production gateway) and does not cache failures', async () => {

@@ -16,6 +16,7 @@ import { PulseError } from './errors.js';
 import type { ClientStats, PulseClientEvents } from './events.js';
 import { resolveOptions, type PulseClientOptions } from './options.js';
 import { PendingRequests, PublishQueue, RequestIds, type QueuedPublish } from './pending.js';
+import { isRetryablePublishError, keyMaker, publishRetryDelay } from './publish-retry.js';
 import type { ResumeFields } from './resume.js';
 import { assertNever, type ConnectionStatus } from './status.js';
 import { TokenRefresher } from './token-refresh.js';
@@ -25,6 +26,18 @@ import type { MessageHandler, SubscribeOptions, SubscriptionEntry } from './subs
 export interface PublishOptions {
   /** Ask the server to acknowledge; `publish` then returns a promise of the `Ack`. */
   readonly ack?: boolean;
+  /**
+   * Idempotency key (1–64 of `A-Z a-z 0-9 _ - .`): a retry with the same key within the
+   * server's window gets the first ack and stores nothing. Generated when `retry` is set.
+   */
+  readonly key?: string;
+  /**
+   * With `ack`: retry with the same key, across reconnects, on `UNAVAILABLE`,
+   * `OUTCOME_UNKNOWN`, `RATE_LIMITED`, `INTERNAL`, `DISCONNECTED` and `TIMEOUT` (after
+   * `retryAfterMs`, else the backoff), until acknowledged, refused for good, the client is
+   * closed, or `publishRetryDeadlineMs` has passed (then the last error rejects).
+   */
+  readonly retry?: boolean;
 }
 
 /**
@@ -41,10 +54,14 @@ export class PulseClient {
   readonly #connection: Connection;
   readonly #refresher: TokenRefresher;
   readonly #transports: Transports;
+  readonly #keys = keyMaker();
+  readonly #options: ReturnType<typeof resolveOptions>;
   #dropped = 0;
+  #publishRetries = 0;
 
   constructor(options: PulseClientOptions) {
     const resolved = resolveOptions(options);
+    this.#options = resolved;
     this.#transports = resolved.transports;
     this.#acks = new PendingRequests(resolved.clock, resolved.requestTimeoutMs);
     this.#queue = new PublishQueue(resolved.maxQueuedPublishes);
@@ -82,7 +99,13 @@ export class PulseClient {
 
   get stats(): ClientStats {
     const { delivered, duplicates } = this.#dispatch;
-    return { ...this.#connection.stats, messages: delivered, duplicates, dropped: this.#dropped };
+    return {
+      ...this.#connection.stats,
+      messages: delivered,
+      duplicates,
+      dropped: this.#dropped,
+      publishRetries: this.#publishRetries,
+    };
   }
 
   on<K extends keyof PulseClientEvents>(
@@ -136,7 +159,12 @@ export class PulseClient {
   publish<T extends string>(
     topic: T,
     payload: PayloadOf<T>,
-    options: { readonly ack: true },
+    options: { readonly ack?: false; readonly key?: string },
+  ): void;
+  publish<T extends string>(
+    topic: T,
+    payload: PayloadOf<T>,
+    options: { readonly ack: true; readonly key?: string; readonly retry?: boolean },
   ): Promise<Ack>;
   publish<T extends string>(
     topic: T,
@@ -147,16 +175,40 @@ export class PulseClient {
     const invalid = isTopic(topic)
       ? undefined
       : new PulseError('INVALID_TOPIC', `cannot publish to "${topic.slice(0, 200)}"`);
+    const key = options.key ?? (options.retry === true ? this.#keys() : undefined);
+    const keyed = key === undefined ? {} : { key };
     if (options.ack !== true) {
       if (invalid) throw invalid;
-      this.#publish({ frame: { type: 'publish', topic, payload } });
+      this.#publish({ frame: { type: 'publish', topic, ...keyed, payload } });
       return;
     }
     if (invalid) return Promise.reject(invalid);
-    const frame: Publish = { type: 'publish', id: this.#ids.next(), topic, payload };
-    return new Promise<Ack>((resolve, reject) => {
-      this.#publish({ frame, waiter: { resolve, reject } });
-    });
+    const attempt = () => {
+      const frame: Publish = { type: 'publish', id: this.#ids.next(), topic, ...keyed, payload };
+      return new Promise<Ack>((resolve, reject) => {
+        this.#publish({ frame, waiter: { resolve, reject } });
+      });
+    };
+    return options.retry === true ? this.#retrying(attempt) : attempt();
+  }
+
+  /** Runs `attempt` (each sends the same key) until acked or it fails for good. */
+  async #retrying(attempt: () => Promise<Ack>): Promise<Ack> {
+    const { clock, backoff, publishRetryDeadlineMs } = this.#options;
+    const deadline = clock.now() + publishRetryDeadlineMs;
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof PulseError) || !isRetryablePublishError(error)) throw error;
+        // After close() (or a fatal close code) nobody will send it: give up now.
+        if (!this.#connection.active) throw error;
+        const delay = publishRetryDelay(error, n, backoff);
+        if (clock.now() + delay > deadline) throw error;
+        this.#publishRetries++;
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, delay));
+      }
+    }
   }
 
   /** Round-trip time to the server in ms; rejects with DISCONNECTED when not connected. */

@@ -43,6 +43,8 @@ export interface ClientStats {
   readonly duplicates: number;
   /** Fire-and-forget publishes dropped: queue full, or the client was closed. */
   readonly dropped: number;
+  /** Publishes sent again (same key) after a retryable failure (`retry: true`). */
+  readonly publishRetries: number;
   /** Successful connections after the first. */
   readonly reconnects: number;
 }

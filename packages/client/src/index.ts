@@ -9,6 +9,7 @@ export type {
 } from './events.js';
 export type { PulseClientOptions, TokenSource } from './options.js';
 export { fullJitterBackoff } from './backoff.js';
+export { keyMaker } from './publish-retry.js';
 export type { Backoff, FullJitterOptions } from './backoff.js';
 export type { Clock } from './clock.js';
 export { PulseError } from './errors.js';

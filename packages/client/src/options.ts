@@ -28,6 +28,8 @@ export interface PulseClientOptions {
   readonly requestTimeoutMs?: number;
   /** Publishes held while not connected; beyond it they are refused. Default 1000. */
   readonly maxQueuedPublishes?: number;
+  /** How long a `retry: true` publish keeps trying (default 60 000; keep it under the server's idempotency window). */
+  readonly publishRetryDeadlineMs?: number;
   /** Timers and time; inject in tests. */
   readonly clock?: Clock;
   /**
@@ -52,6 +54,7 @@ export interface ResolvedOptions {
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly maxQueuedPublishes: number;
+  readonly publishRetryDeadlineMs: number;
   readonly clock: Clock;
   readonly transports: Transports;
 }
@@ -79,6 +82,7 @@ export function resolveOptions(options: PulseClientOptions): ResolvedOptions {
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     maxQueuedPublishes: options.maxQueuedPublishes ?? 1000,
+    publishRetryDeadlineMs: options.publishRetryDeadlineMs ?? 60_000,
     clock: options.clock ?? systemClock,
     transports: transportsFor(options, WebSocket),
   };

@@ -292,9 +292,11 @@ export class SseSocket implements SocketLike {
       });
       frame = (await res.json()) as ServerMessage;
     } catch (error) {
+      // The request may have reached the gateway (a connection cut after sending, a proxy's
+      // non-JSON 502): not "not stored". A retry with the same key finds out.
       frame = {
         type: 'error',
-        code: 'UNAVAILABLE',
+        code: 'OUTCOME_UNKNOWN',
         message: `publish over HTTP failed: ${errorText(error)}`,
         topic: message.topic,
         retryAfterMs: 1000,

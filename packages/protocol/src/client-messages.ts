@@ -1,5 +1,14 @@
 import * as v from 'valibot';
-import { Epoch, Rate, RequestId, Seq, Timestamp, Topic, TopicPattern } from './fields.js';
+import {
+  Epoch,
+  IdempotencyKey,
+  Rate,
+  RequestId,
+  Seq,
+  Timestamp,
+  Topic,
+  TopicPattern,
+} from './fields.js';
 
 /** Largest `positions` map a wildcard resume may carry. */
 export const MAX_RESUME_POSITIONS = 1000;
@@ -55,13 +64,17 @@ export const UnsubscribeSchema = v.strictObject({
 
 /**
  * Publish one payload to a concrete topic. With `id`, the server answers `ack` (or `error`
- * with `ref: id`); without it, only errors are reported.
+ * with `ref: id`); without it, only errors are reported. With `key`, a retry of the same key
+ * (same token subject and topic) within the idempotency window is answered with the original
+ * `ack` and stores nothing, so `UNAVAILABLE`, `OUTCOME_UNKNOWN` or a lost connection can be
+ * retried safely.
  * @since protocol 1
  */
 export const PublishSchema = v.strictObject({
   type: v.literal('publish'),
   id: v.optional(RequestId),
   topic: Topic,
+  key: v.optional(IdempotencyKey),
   payload: v.unknown(),
 });
 

@@ -30,6 +30,12 @@ export const ErrorCode = {
   NOT_SUBSCRIBED: 'NOT_SUBSCRIBED',
   /** The bus cannot take the message now; retry after `retryAfterMs`. Nothing was stored. */
   UNAVAILABLE: 'UNAVAILABLE',
+  /**
+   * The publish reached the bus but its answer did not come back (timeout, connection lost):
+   * it may or may not be stored. Retry with the same `key` to learn which (the original `ack`
+   * if it was stored); a retry without a key may store it twice.
+   */
+  OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
   /** A bug on the server; the request was not applied. */
   INTERNAL: 'INTERNAL',
   /** No token, or one that is malformed, wrongly signed or has unknown claims (HTTP 401). */
@@ -68,6 +74,10 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeInfo>> = {
   ALREADY_SUBSCRIBED: { description: 'pattern already subscribed', retryable: false },
   NOT_SUBSCRIBED: { description: 'pattern not subscribed', retryable: false },
   UNAVAILABLE: { description: 'bus unavailable, retry after retryAfterMs', retryable: true },
+  OUTCOME_UNKNOWN: {
+    description: 'may or may not be stored, retry with the same key',
+    retryable: true,
+  },
   INTERNAL: { description: 'server error', retryable: true },
   UNAUTHORIZED: { description: 'token missing or invalid', retryable: false },
   TOKEN_EXPIRED: { description: 'token expired, get a fresh one', retryable: false },

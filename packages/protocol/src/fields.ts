@@ -20,3 +20,14 @@ export const TopicPattern = v.pipe(
 );
 /** Updates per second. */
 export const Rate = v.pipe(v.number(), v.finite(), v.gtValue(0), v.maxValue(1000));
+/** Longest idempotency key a `publish` may carry. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 64;
+/**
+ * A publisher's name for one publish (1–64 of `A-Z a-z 0-9 _ - .`): a retry with the same key
+ * within the server's idempotency window is answered with the original `ack` and stores
+ * nothing. Unique per token subject and topic. @since protocol 1
+ */
+export const IdempotencyKey = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 of A-Z a-z 0-9 _ - .'),
+);

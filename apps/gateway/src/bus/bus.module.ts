@@ -8,7 +8,8 @@ import { RedisBus } from './redis/redis-bus.js';
 
 /** The Redis bus when Redis is configured, else the embedded one. */
 async function createBus(config: GatewayConfig, telemetry: BusTelemetry): Promise<Bus> {
-  if (!config.redisUrl && !config.redisClusterNodes) return new MemoryBus(config.historySize);
+  if (!config.redisUrl && !config.redisClusterNodes)
+    return new MemoryBus(config.historySize, config.idempotencyWindowMs);
   const bus = new RedisBus({
     ...(config.redisUrl ? { url: config.redisUrl } : {}),
     ...(config.redisClusterNodes ? { clusterNodes: config.redisClusterNodes } : {}),
@@ -16,6 +17,7 @@ async function createBus(config: GatewayConfig, telemetry: BusTelemetry): Promis
     connectionName: `pulse:${config.serverId}`,
     keyPrefix: config.redisKeyPrefix,
     historySize: config.historySize,
+    idempotencyWindowMs: config.idempotencyWindowMs,
     historyTtlMs: config.redisHistoryTtlMs,
     instanceId: config.serverId,
     presenceTtlMs: config.presenceTtlMs,

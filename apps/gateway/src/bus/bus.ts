@@ -20,6 +20,26 @@ export interface Recovery {
   readonly state?: { readonly epoch: string; readonly seq: number };
 }
 
+/**
+ * The answer to a keyed publish whose key was already used within the idempotency window:
+ * nothing was stored now; the first publish with that key was stored as `seq` of `topic`.
+ */
+export interface Repeat {
+  readonly repeat: true;
+  readonly topic: string;
+  readonly seq: number;
+}
+
+/**
+ * A publish the bus may or may not have stored: it was handed to the store, whose answer never
+ * came (a command timeout, a connection lost in flight). Any other rejection of `publish`
+ * means nothing was stored. Callers answer `OUTCOME_UNKNOWN`, and a retry with the same key
+ * finds out.
+ */
+export class OutcomeUnknown extends Error {
+  override readonly name = 'OutcomeUnknown';
+}
+
 export interface BusStatus {
   readonly ready: boolean;
   readonly kind: 'memory' | 'redis';
@@ -32,8 +52,14 @@ export interface BusStatus {
  * (the fan-out) once, in seq order per topic.
  */
 export interface Bus {
-  /** Stores `payload` as the next message of `topic`; resolves once it is durable in history. */
+  /**
+   * Stores `payload` as the next message of `topic`; resolves once it is durable in history.
+   * With `key` (already scoped to its publisher), the check "seen within the idempotency window"
+   * and the store are one atomic step: a repeat stores nothing and resolves with the original
+   * seq. Rejects with `OutcomeUnknown` when it may have been stored, else nothing was.
+   */
   publish(topic: string, payload: unknown): Promise<BusMessage>;
+  publish(topic: string, payload: unknown, key: string | undefined): Promise<BusMessage | Repeat>;
   /** Sets the sink for live messages of watched patterns. */
   onMessage(listener: (message: BusMessage) => void): void;
   /**

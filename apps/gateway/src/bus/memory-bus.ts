@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { topicMatches } from '@pulse/protocol';
 import type { BusMessage } from './bus-message.js';
-import type { Bus, BusStatus, RecoverRequest, Recovery } from './bus.js';
+import type { Bus, BusStatus, RecoverRequest, Recovery, Repeat } from './bus.js';
+import { IdempotencyRecords } from './idempotency.js';
 import { recoverTopic } from './recover.js';
 import { TopicLog } from './topic-log.js';
 
@@ -14,16 +15,33 @@ export class MemoryBus implements Bus {
   readonly epoch = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   private readonly logs = new Map<string, TopicLog>();
   private listener: (message: BusMessage) => void = () => {};
+  private readonly keys: IdempotencyRecords;
 
-  constructor(private readonly historySize: number) {}
+  constructor(
+    private readonly historySize: number,
+    idempotencyWindowMs = 120_000,
+  ) {
+    this.keys = new IdempotencyRecords(idempotencyWindowMs);
+  }
 
-  publish(topic: string, payload: unknown): Promise<BusMessage> {
+  publish(topic: string, payload: unknown): Promise<BusMessage>;
+  publish(topic: string, payload: unknown, key: string | undefined): Promise<BusMessage | Repeat>;
+  publish(topic: string, payload: unknown, key?: string): Promise<BusMessage | Repeat> {
+    // Check and store in one synchronous step: no other publish can come between them.
+    const now = Date.now();
+    // A key is unique per topic, as on Redis (where it lives in the topic's slot).
+    const scoped = key === undefined ? undefined : `${topic}\n${key}`;
+    if (scoped !== undefined) {
+      const seq = this.keys.lookup(scoped, now);
+      if (seq !== undefined) return Promise.resolve({ repeat: true, topic, seq });
+    }
     let log = this.logs.get(topic);
     if (!log) {
       log = new TopicLog(topic, this.epoch, this.historySize);
       this.logs.set(topic, log);
     }
-    const message = log.append(payload, Date.now());
+    const message = log.append(payload, now);
+    if (scoped !== undefined) this.keys.remember(scoped, message.seq, now);
     this.listener(message);
     return Promise.resolve(message);
   }

@@ -70,6 +70,8 @@ export const EnvSchema = v.object({
   DEV_TOKENS: v.optional(bool),
   HEARTBEAT_MS: int(100, 300_000, 15_000),
   HISTORY_SIZE: int(1, 100_000, 1000),
+  /** A publish retried with the same `key` within this long gets the original ack (ADR 0002). */
+  IDEMPOTENCY_WINDOW_MS: int(1000, 86_400_000, 120_000),
   MAX_FRAME_BYTES: int(256, 16 * 1024 * 1024, 64 * 1024),
   MAX_SUBSCRIPTIONS: int(1, 100_000, 1000),
   MAX_INVALID_FRAMES: int(1, 10_000, 10),
@@ -155,7 +157,7 @@ export const EnvSchema = v.object({
   ),
   /** A topic's history and latest value expire this long after its last publish. */
   REDIS_HISTORY_TTL_S: int(1, 365 * 86_400, 86_400),
-  /** A Redis command unanswered this long fails (publishers get UNAVAILABLE). */
+  /** A Redis command unanswered this long fails (publishers get OUTCOME_UNKNOWN). */
   REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000, 1000),
   /** How long the gateway waits for Redis at start before serving (not ready) anyway. */
   REDIS_CONNECT_WAIT_MS: int(0, 600_000, 5000),
@@ -178,6 +180,8 @@ export interface GatewayConfig {
   readonly devTokens: boolean;
   readonly heartbeatMs: number;
   readonly historySize: number;
+  /** How long a publish key is remembered: a retry within it gets the original ack. */
+  readonly idempotencyWindowMs: number;
   readonly maxFrameBytes: number;
   readonly maxSubscriptions: number;
   /** Invalid frames tolerated per 10 s before the connection is closed with 4003. */

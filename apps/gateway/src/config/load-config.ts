@@ -62,6 +62,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devTokens: e.DEV_TOKENS ?? e.NODE_ENV !== 'production',
     heartbeatMs: e.HEARTBEAT_MS,
     historySize: e.HISTORY_SIZE,
+    idempotencyWindowMs: e.IDEMPOTENCY_WINDOW_MS,
     maxFrameBytes: e.MAX_FRAME_BYTES,
     maxSubscriptions: e.MAX_SUBSCRIPTIONS,
     maxInvalidFrames: e.MAX_INVALID_FRAMES,

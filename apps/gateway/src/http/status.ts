@@ -19,6 +19,9 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.UNAVAILABLE:
     case ErrorCode.OVER_CAPACITY:
       return 503;
+    // The store did not answer in time: a gateway timeout, whatever it did meanwhile.
+    case ErrorCode.OUTCOME_UNKNOWN:
+      return 504;
     case ErrorCode.INTERNAL:
       return 500;
     case ErrorCode.BAD_FRAME:

@@ -13,7 +13,9 @@ import { Publisher } from './publisher.js';
  * `POST /publish` with one `publish` message as JSON (`type` may be left out): for publishers
  * that cannot hold a WebSocket (the client's SSE fallback, scripts, webhooks). Same token,
  * ACL, quota and payload rules as a socket; answers `ack` (200, `id` 0 when none was given)
- * or the `error` frame with its HTTP status (`Retry-After` when over quota).
+ * or the `error` frame with its HTTP status (`Retry-After` when over quota). The idempotency
+ * key may come as the body's `key` or as an `Idempotency-Key` header (the HTTP convention);
+ * both at once must agree.
  */
 @Controller('publish')
 export class PublishController {
@@ -29,10 +31,22 @@ export class PublishController {
   async publish(@Req() req: Request, @Body() body: unknown): Promise<Ack> {
     const who = await this.access.authenticate(req);
     if (!who.ok) throw new DenialException(who.denial);
-    const message =
-      typeof body === 'object' && body !== null && !Array.isArray(body) && !('type' in body)
-        ? { type: 'publish', ...body }
-        : body;
+    const header = req.get('idempotency-key');
+    const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+    if (header !== undefined && isObject && 'key' in body && body.key !== header) {
+      throw this.fail({
+        type: 'error',
+        code: ErrorCode.INVALID_MESSAGE,
+        message: 'Idempotency-Key header and body key differ',
+      });
+    }
+    const message = isObject
+      ? {
+          ...('type' in body ? {} : { type: 'publish' }),
+          ...body,
+          ...(header === undefined ? {} : { key: header }),
+        }
+      : body;
     const parsed = parseClientMessage(message);
     if (!parsed.ok || parsed.message.type !== 'publish') {
       const code = parsed.ok ? ErrorCode.INVALID_MESSAGE : parsed.code;

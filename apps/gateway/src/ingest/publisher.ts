@@ -11,7 +11,7 @@ import { AlarmsService } from '../alarms/alarms.service.js';
 import { canPublish } from '../auth/acl.js';
 import type { Principal } from '../auth/claims.js';
 import type { BusMessage } from '../bus/bus-message.js';
-import { BUS, type Bus } from '../bus/bus.js';
+import { BUS, OutcomeUnknown, type Bus, type Repeat } from '../bus/bus.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import type { Client } from '../client/client.js';
@@ -63,7 +63,7 @@ export class Publisher {
    * async, so a refusal costs no promise (see `FrameDispatcher.handle`).
    */
   accept(who: Principal, req: Publish): PublishOutcome | Promise<PublishOutcome> {
-    const { id, topic } = req;
+    const { id, topic, key } = req;
     const ref = id === undefined ? {} : { ref: id };
     if (!canPublish(who, topic)) {
       return {
@@ -96,33 +96,43 @@ export class Publisher {
         ...ref,
       };
     }
-    // Not stored: the publisher is told, so nothing accepted is lost silently.
-    const unavailable = (): ErrorFrame => {
+    // Not stored (or not known to be): the publisher is told, so nothing accepted is lost
+    // silently, and a retry is never told "not stored" about a publish that was.
+    const failed = (err: unknown): ErrorFrame => {
       this.gate.leave();
+      const unknown = err instanceof OutcomeUnknown;
       return {
         type: 'error',
-        code: ErrorCode.UNAVAILABLE,
-        message: 'bus unavailable, not stored',
+        code: unknown ? ErrorCode.OUTCOME_UNKNOWN : ErrorCode.UNAVAILABLE,
+        message: unknown
+          ? `outcome unknown (${err.message}): retry with the same key`
+          : 'bus unavailable, not stored',
         topic,
         retryAfterMs: 1000,
         ...ref,
       };
     };
     this.gate.enter();
-    let storing: Promise<BusMessage>;
+    let storing: Promise<BusMessage | Repeat>;
     try {
-      storing = this.bus.publish(topic, payload.value);
-    } catch {
-      return unavailable();
+      // Scoped to the token's subject, so two publishers cannot collide or probe each other.
+      // A key has no ':', so the last ':' separates them unambiguously.
+      storing = this.bus.publish(topic, payload.value, key && `${who.subject}:${key}`);
+    } catch (err) {
+      return failed(err);
     }
     return storing.then((stored) => {
       this.gate.leave();
+      if ('repeat' in stored) {
+        this.stats.publishRepeats += 1;
+        return stored.seq; // stored before: the original ack, again
+      }
       // Alarms are checked here rather than on the bus listener: each accepted reading is seen
       // once across instances, whereas a bus listener only hears what its own clients watch.
       this.alarms.observe(topic, payload.value, stored.ts);
       const family = topicFamily(topic);
       if (family) this.stats.published[family] = (this.stats.published[family] ?? 0) + 1;
       return stored.seq;
-    }, unavailable);
+    }, failed);
   }
 }

@@ -117,6 +117,12 @@ export class PrometheusRegistry {
       [],
       (c) => c.inc(stats.inboundPauses),
     );
+    counter(
+      'pulse_publish_repeats_total',
+      'Keyed publishes answered with their original ack (a retry; nothing stored)',
+      [],
+      (c) => c.inc(stats.publishRepeats),
+    );
     counter('pulse_invalid_frames_total', 'Inbound frames refused as invalid', [], (c) =>
       c.inc(stats.invalidFrames),
     );

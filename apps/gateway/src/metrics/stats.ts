@@ -43,6 +43,8 @@ export class Stats {
   slowConsumerCloses = 0;
   tokenRefreshes = 0;
   inboundPauses = 0;
+  /** Keyed publishes answered with the original ack (their key was seen within the window). */
+  publishRepeats = 0;
   invalidFrames = 0;
 
   /**

@@ -59,7 +59,7 @@ describe('Redis faults', () => {
     expect((await op.messages(1))[0]).toMatchObject({ seq: 1, payload: { value: 5 } });
   });
 
-  it('Redis hangs: a publish fails after the command timeout and readiness says so', async () => {
+  it('Redis hangs: a publish is OUTCOME_UNKNOWN after the command timeout, readiness says so, and the retry with its key finds it stored', async () => {
     await using redis = await startRedis();
     await using gw = await startGateway({
       REDIS_URL: redis.url,
@@ -71,8 +71,13 @@ describe('Redis faults', () => {
     redis.pause();
     try {
       const sentAt = Date.now();
-      feed.send({ type: 'publish', id: 1, topic: 'price.X', payload });
-      expect(await feed.next('error')).toMatchObject({ code: 'UNAVAILABLE', ref: 1 });
+      feed.send({ type: 'publish', id: 1, topic: 'price.X', key: 'k1', payload });
+      // Written to Redis, unanswered: it may be stored (it will be, once Redis resumes).
+      expect(await feed.next('error')).toMatchObject({
+        code: 'OUTCOME_UNKNOWN',
+        ref: 1,
+        retryAfterMs: 1000,
+      });
       expect(Date.now() - sentAt).toBeLessThan(2000);
       expect(await untilReadiness(gw, 503)).toMatchObject({
         reason: expect.stringContaining('not answering') as unknown,
@@ -81,8 +86,10 @@ describe('Redis faults', () => {
       redis.resume();
     }
     await untilReadiness(gw, 200);
-    feed.send({ type: 'publish', id: 2, topic: 'price.X', payload });
-    expect(await feed.next('ack')).toMatchObject({ id: 2 });
+    feed.send({ type: 'publish', id: 2, topic: 'price.X', key: 'k1', payload });
+    expect(await feed.next('ack')).toMatchObject({ id: 2, seq: 1 }); // the first one, stored once
+    feed.send({ type: 'publish', id: 3, topic: 'price.X', payload });
+    expect(await feed.next('ack')).toMatchObject({ id: 3, seq: 2 });
   });
 
   it('Redis restarts empty: the gateways heal without a restart, with a new epoch and recovered:false', async () => {

@@ -3,7 +3,7 @@ import type { Connection, ConnectionEvents, Opener } from '../connection.js';
 
 /** A connection that records publishes and lets the test play the server. */
 export class FakeConnection implements Connection {
-  readonly published: { topic: string; payload: unknown; ack: boolean }[] = [];
+  readonly published: { topic: string; payload: unknown; ack: boolean; key?: string }[] = [];
   closed = false;
 
   constructor(
@@ -16,8 +16,8 @@ export class FakeConnection implements Connection {
     this.published.push({ topic, payload, ack: false });
   }
 
-  publishAcked(topic: string, payload: unknown): Promise<unknown> {
-    this.published.push({ topic, payload, ack: true });
+  publishAcked(topic: string, payload: unknown, key: string): Promise<unknown> {
+    this.published.push({ topic, payload, ack: true, key });
     return Promise.resolve({ type: 'ack' });
   }
 

@@ -19,6 +19,15 @@ export class RedisKeys {
     return `${this.prefix}:{${topic}}:log`;
   }
 
+  /**
+   * Prefix of a topic's idempotency records: `<prefix>:{topic}:idem:<subject>:<key>` → the seq
+   * that publish got, expiring after the idempotency window. In the topic's slot, so the publish
+   * script checks and writes it atomically with the message; a key is unique per topic.
+   */
+  idempotency(topic: string): string {
+    return `${this.prefix}:{${topic}}:idem:`;
+  }
+
   /** Pub/sub channel of a topic or of a one-wildcard pattern. */
   channel(pattern: string): string {
     return `${this.prefix}:{${pattern}}`;

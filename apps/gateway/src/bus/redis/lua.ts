@@ -76,32 +76,61 @@ end
  * Publishes a batch: one or more topics (standalone; one on Cluster), each with one or more
  * payloads, in order. Per topic: one stream trim, one meta write and one pub/sub message, however
  * many payloads it carries — the cost that made one script per publish slow.
- * ARGV: ts, history, ttl ms, epoch nonce, PUBLISH|SPUBLISH, index cap, return frames (1|0), then
- *       per topic: topic, its channel, floor epoch and seq (the latest this instance was told of,
- *       or '' and 0), v = variant count, v variant channels, n, n payload JSONs.
+ * A payload may carry an idempotency key (already scoped to its publisher). A key seen within
+ * the window stores nothing and answers the seq it was stored as; a new one is stored with its
+ * payload, in this same atomic step, under the topic's hash tag (so in the topic's slot).
+ * ARGV: ts, history, ttl ms, epoch nonce, PUBLISH|SPUBLISH, index cap, return frames (1|0),
+ *       idempotency window ms, then per topic: topic, its channel, its key prefix, floor epoch
+ *       and seq (the latest this instance was told of, or '' and 0), v = variant count,
+ *       v variant channels, n, then n pairs: key ('' for none), payload JSON.
  * KEYS: per topic: meta, log, then its v variant index keys (standalone only; v is 0 on Cluster).
- * Returns per topic, flat: first seq, epoch[, joined frames].
+ * Returns per topic, flat: epoch ('' when nothing was new), the seqs (one per payload; negative
+ * for a repeat: -seq of the original)[, joined frames].
  */
 export const PUBLISH_BATCH_LUA = `${LIB}
 local ts, history, ttl, nonce = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local pubcmd, cap, want = ARGV[5], ARGV[6], ARGV[7] == '1'
+local pubcmd, cap, want, window = ARGV[5], ARGV[6], ARGV[7] == '1', ARGV[8]
 local out = {}
-local a, k = 8, 1
+local a, k = 9, 1
 while a <= #ARGV do
-  local topic, channel, v = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 4])
-  local variants = a + 5
+  local topic, channel, idem, v = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 5])
+  local meta, log = KEYS[k], KEYS[k + 1]
+  local variants = a + 6
   local n = tonumber(ARGV[variants + v])
   local first = variants + v + 1
-  local seq, epoch, frames = append_all(KEYS[k], KEYS[k + 1], topic, ARGV, first, first + n - 1,
-    ts, history, ttl, nonce, ARGV[a + 2], ARGV[a + 3])
-  redis.call(pubcmd, channel, frames)
-  for j = 0, v - 1 do
-    index_and_publish(KEYS[k + 2 + j], ARGV[variants + j], topic, ts, ttl, cap, pubcmd, frames)
+  local epoch, seq
+  local seqs, frames = {}, {}
+  for i = 0, n - 1 do
+    local key, payload = ARGV[first + 2 * i], ARGV[first + 2 * i + 1]
+    local prior = false
+    if key ~= '' then prior = redis.call('GET', idem .. key) end
+    if prior then
+      seqs[#seqs + 1] = -tonumber(prior)
+    else
+      if not epoch then epoch, seq = open_topic(meta, log, nonce, ARGV[a + 3], ARGV[a + 4]) end
+      seq = seq + 1
+      local frame = frame_of(topic, seq, epoch, ts, payload)
+      redis.call('XADD', log, seq .. '-0', 'f', frame)
+      if key ~= '' then redis.call('SET', idem .. key, seq, 'PX', window) end
+      frames[#frames + 1] = frame
+      seqs[#seqs + 1] = seq
+    end
   end
-  out[#out + 1] = seq
-  out[#out + 1] = epoch
-  if want then out[#out + 1] = frames end
-  a = first + n
+  local joined = table.concat(frames, '\\n')
+  if epoch then
+    redis.call('XTRIM', log, 'MAXLEN', history)
+    redis.call('HSET', meta, 'seq', seq, 'last', frames[#frames])
+    redis.call('PEXPIRE', meta, ttl)
+    redis.call('PEXPIRE', log, ttl)
+    redis.call(pubcmd, channel, joined)
+    for j = 0, v - 1 do
+      index_and_publish(KEYS[k + 2 + j], ARGV[variants + j], topic, ts, ttl, cap, pubcmd, joined)
+    end
+  end
+  out[#out + 1] = epoch or ''
+  out[#out + 1] = seqs
+  if want then out[#out + 1] = joined end
+  a = first + 2 * n
   k = k + 2 + v
 end
 return out

@@ -4,6 +4,7 @@ import { MAX_BATCH, PublishBatch, type PendingPublish, type TopicGroup } from '.
 const item = (n: number): PendingPublish => ({
   payload: n,
   json: String(n),
+  key: '',
   resolve: () => {},
   reject: () => {},
 });

@@ -1,11 +1,14 @@
 import type { BusMessage } from '../bus-message.js';
+import type { Repeat } from '../bus.js';
 
 /** One publish waiting for its turn in Redis. */
 export interface PendingPublish {
   readonly payload: unknown;
   /** The payload as JSON, inlined into the frame by the script. */
   readonly json: string;
-  resolve(message: BusMessage): void;
+  /** Idempotency key scoped to its publisher, or '' for none. */
+  readonly key: string;
+  resolve(message: BusMessage | Repeat): void;
   reject(err: unknown): void;
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { topicMatches, WILDCARD, type ResumePosition } from '@pulse/protocol';
 import type { BusMessage } from '../bus-message.js';
-import type { Bus, BusStatus, RecoverRequest, Recovery } from '../bus.js';
+import type { Bus, BusStatus, RecoverRequest, Recovery, Repeat } from '../bus.js';
 import { recoverTopic } from '../recover.js';
 import { messageFromFrame, splitFrames } from './frame-header.js';
 import { Interest, RedisUnavailable } from './interest.js';
@@ -21,6 +21,8 @@ export interface RedisBusOptions extends RedisLinkOptions {
   /** Namespace of every key and channel (several deployments may share one Redis). */
   readonly keyPrefix: string;
   readonly historySize: number;
+  /** How long a publish key is remembered: a retry within it gets the original seq. */
+  readonly idempotencyWindowMs: number;
   /** History, latest value and indexes of a topic expire this long after its last publish. */
   readonly historyTtlMs: number;
   readonly instanceId: string;
@@ -95,6 +97,7 @@ export class RedisBus implements Bus {
       {
         historySize: options.historySize,
         historyTtlMs: options.historyTtlMs,
+        idempotencyWindowMs: options.idempotencyWindowMs,
         nonce: this.nonce,
         instanceId: options.instanceId,
       },
@@ -139,9 +142,11 @@ export class RedisBus implements Bus {
     }
   }
 
-  publish(topic: string, payload: unknown): Promise<BusMessage> {
+  publish(topic: string, payload: unknown): Promise<BusMessage>;
+  publish(topic: string, payload: unknown, key: string | undefined): Promise<BusMessage | Repeat>;
+  publish(topic: string, payload: unknown, key?: string): Promise<BusMessage | Repeat> {
     if (this.closed) return Promise.reject(new RedisUnavailable('bus closed'));
-    return this.writer.publish(topic, payload);
+    return this.writer.publish(topic, payload, key);
   }
 
   onMessage(listener: (message: BusMessage) => void): void {

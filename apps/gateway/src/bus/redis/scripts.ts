@@ -6,8 +6,11 @@ type Arg = string | number;
 
 /** The scripts of `lua.ts` (ioredis sends EVAL once per connection, then EVALSHA). */
 export interface PulseScripts {
-  /** → per topic, flat: first seq, epoch[, joined frames] (see PUBLISH_BATCH_LUA). */
-  publishBatch(keys: readonly string[], args: readonly Arg[]): Promise<(number | string)[]>;
+  /** → per topic, flat: epoch, seqs (negative: a repeat)[, joined frames] (PUBLISH_BATCH_LUA). */
+  publishBatch(
+    keys: readonly string[],
+    args: readonly Arg[],
+  ): Promise<(number | string | number[])[]>;
   variant(index: string, args: readonly Arg[]): Promise<number>;
   read(meta: string, log: string, args: readonly Arg[]): Promise<ReadReply>;
   /** → [changed, holdsLease, seq?, epoch?, frame?] */

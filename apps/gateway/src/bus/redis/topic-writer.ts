@@ -1,5 +1,6 @@
 import { topics } from '@pulse/protocol';
 import { BusMessage } from '../bus-message.js';
+import { OutcomeUnknown, type Repeat } from '../bus.js';
 import { RedisUnavailable } from './interest.js';
 import { RedisKeys, wildcardVariants } from './keys.js';
 import type { RedisLink } from './redis-link.js';
@@ -12,12 +13,30 @@ import type { PulseScripts } from './scripts.js';
  */
 export const INDEX_CAP = 10_000;
 
+/**
+ * Whether a failed command is known never to have reached Redis, so nothing was stored: ioredis
+ * refused to write it (no connection and no offline queue: "Stream isn't writeable …", on
+ * Cluster "… isn't ready …"), or Redis refused it before running the script. Anything else —
+ * "Command timed out" (written, unanswered), a connection that closed with it in flight
+ * (`MaxRetriesPerRequestError`, "Connection is closed.") or a script error midway — may have
+ * been applied.
+ */
+export function neverSent(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return (
+    /enableOfflineQueue options is false/.test(message) ||
+    /^(NOSCRIPT|BUSY|LOADING|CLUSTERDOWN|TRYAGAIN|READONLY|MASTERDOWN|NOREPLICAS) /.test(message)
+  );
+}
+
 /** Most topics whose last acknowledged seq one instance remembers. */
 const MAX_FLOORS = 100_000;
 
 export interface WriterOptions {
   readonly historySize: number;
   readonly historyTtlMs: number;
+  /** How long a publish key is remembered (`IDEMPOTENCY_WINDOW_MS`). */
+  readonly idempotencyWindowMs: number;
   /** Appended to epochs this instance creates. */
   readonly nonce: string;
   readonly instanceId: string;
@@ -57,9 +76,9 @@ export class TopicWriter {
    * Stores `payload` as the next message of `topic`. Publishes made in the same turn of the event
    * loop go to Redis together (see `PublishBatch`); each caller still gets its own seq.
    */
-  publish(topic: string, payload: unknown): Promise<BusMessage> {
+  publish(topic: string, payload: unknown, key = ''): Promise<BusMessage | Repeat> {
     return new Promise((resolve, reject) => {
-      this.batch.add(topic, { payload, json: JSON.stringify(payload), resolve, reject });
+      this.batch.add(topic, { payload, json: JSON.stringify(payload), key, resolve, reject });
     });
   }
 
@@ -76,6 +95,7 @@ export class TopicWriter {
       this.link.publishCommand,
       INDEX_CAP,
       this.link.sharded ? 1 : 0,
+      o.idempotencyWindowMs,
     ];
     const variantsOf: string[][] = [];
     for (const { topic, items } of groups) {
@@ -83,32 +103,43 @@ export class TopicWriter {
       variantsOf.push(parts.variants);
       const floor = this.floors.get(topic);
       keys.push(this.keys.meta(topic), this.keys.log(topic), ...parts.keys);
-      args.push(topic, this.keys.channel(topic), floor?.epoch ?? '', floor?.seq ?? 0);
+      args.push(topic, this.keys.channel(topic), this.keys.idempotency(topic));
+      args.push(floor?.epoch ?? '', floor?.seq ?? 0);
       args.push(parts.channels.length, ...parts.channels);
       args.push(items.length);
-      for (const item of items) args.push(item.json);
+      for (const item of items) args.push(item.key, item.json);
     }
-    let reply: (number | string)[];
+    let reply: (number | string | number[])[];
     try {
       reply = await this.scripts.publishBatch(keys, args);
     } catch (err) {
       this.onFailure(err);
-      const failure = new RedisUnavailable(`publish failed: ${String(err)}`);
+      const failure = neverSent(err)
+        ? new RedisUnavailable(`publish failed: ${String(err)}`)
+        : new OutcomeUnknown(
+            `redis did not answer: ${err instanceof Error ? err.message : String(err)}`,
+          );
       for (const { items } of groups) for (const item of items) item.reject(failure);
       return;
     }
     const stride = this.link.sharded ? 3 : 2;
     groups.forEach(({ topic, items }, g) => {
-      const first = Number(reply[g * stride]);
-      const epoch = String(reply[g * stride + 1]);
-      this.remember(topic, epoch, first + items.length - 1);
-      if (this.link.sharded) {
+      const epoch = String(reply[g * stride]);
+      const seqs = reply[g * stride + 1] as number[];
+      const stored = seqs.filter((s) => s > 0);
+      if (stored.length > 0) this.remember(topic, epoch, stored[stored.length - 1]!);
+      if (this.link.sharded && stored.length > 0) {
         const frames = String(reply[g * stride + 2]);
         this.publishVariants(topic, variantsOf[g]!, ts, frames);
       }
-      items.forEach((item, i) =>
-        item.resolve(new BusMessage(topic, first + i, epoch, ts, item.payload)),
-      );
+      items.forEach((item, i) => {
+        const seq = Number(seqs[i]);
+        item.resolve(
+          seq < 0
+            ? { repeat: true, topic, seq: -seq }
+            : new BusMessage(topic, seq, epoch, ts, item.payload),
+        );
+      });
     });
   }
 
