@@ -163,7 +163,7 @@ export default {
     return [
       {
         target: 'every replay complete: 120 gapless messages per topic and pattern, none cut',
-        measured: `${fmt(m.incompleteReplays)} of ${fmt(m.replays)} incomplete (missing ${fmt(m.missingReplays)}, cut short ${fmt(m.shortReplays)}; shortest ${fmt(m.shortestRun)} messages); ${fmt(m.operators - m.incompleteOperators)} of ${fmt(m.operators)} operators complete`,
+        measured: `${fmt(m.incompleteReplays)} of ${fmt(m.replays)} incomplete (missing ${fmt(m.missingReplays)}, cut short ${fmt(m.shortReplays)}${m.shortestRun === null ? '' : `, the shortest to ${fmt(m.shortestRun)} messages`}); ${fmt(m.operators - m.incompleteOperators)} of ${fmt(m.operators)} operators complete`,
         met: m.incompleteReplays === 0 && m.incompleteOperators === 0,
       },
       {
