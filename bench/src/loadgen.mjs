@@ -3,7 +3,7 @@
 // orchestrator starts several when one is not enough). Driven over the IPC channel by run.mjs:
 //
 //   setup  {config}                      connect and subscribe everything   → ready {...}
-//   run    {publishStartAt, publishStopAt, windows:[{name,start,end}], stallAt?}
+//   run    {publishStartAt, publishStopAt, windows:[{name,start,end}], stallAt?, stormAt?}
 //   report {quietMs, maxWaitMs, drainMs} wait for the stream to go quiet      → report {...}
 //   close                                 terminate sockets and exit
 //
@@ -15,6 +15,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { now, sleep, sleepUntil } from './loadgen/clock.mjs';
 import { Publisher } from './loadgen/publisher.mjs';
 import { pool } from './loadgen/socket.mjs';
+import { Operator } from './loadgen/operator.mjs';
 import { connectStalled } from './loadgen/stalled-client.mjs';
 import { Subscriber } from './loadgen/subscriber.mjs';
 import { Tally, Window } from './loadgen/tally.mjs';
@@ -28,6 +29,8 @@ const tally = new Tally();
 let subscribers = [];
 /** @type {Publisher[]} */
 let publishers = [];
+/** @type {Operator[]} */
+let operators = [];
 let stalled;
 let config;
 /** When this run's publishers stop (all load generators share it). */
@@ -43,6 +46,7 @@ const loopDelay = monitorEventLoopDelay({ resolution: 5 });
  * @property {{topics: string[], maxRate?: number, checker?: boolean}[]} subscribers
  * @property {object[]} publishers see loadgen/publisher.mjs
  * @property {{topics: string[]}} [stalled]
+ * @property {import('./loadgen/operator.mjs').OperatorSpec[]} [operators] connect all at once at `stormAt`
  * @property {number} [connectConcurrency]
  * @property {boolean} [reportLastSeqs] include every subscriber's last seq per topic
  */
@@ -56,6 +60,7 @@ async function setup(cfg) {
     (spec) => new Subscriber(tally, spec, { ...target, url: subUrl }),
   );
   publishers = cfg.publishers.map((spec) => new Publisher(tally, spec, target));
+  operators = (cfg.operators ?? []).map((spec) => new Operator(spec, { ...target, url: subUrl }));
   const concurrency = cfg.connectConcurrency ?? 100;
   const timeoutMs = cfg.setupTimeoutMs ?? 30_000;
   const connectResults = await pool([...subscribers, ...publishers], concurrency, (c) =>
@@ -77,7 +82,7 @@ async function setup(cfg) {
   };
 }
 
-function run({ publishStartAt, publishStopAt: stopAt, windows, stallAt }) {
+function run({ publishStartAt, publishStopAt: stopAt, windows, stallAt, stormAt }) {
   publishStopAt = stopAt;
   tally.windows = windows.map((w) => new Window(w.name, w.start, w.end));
   for (const s of subscribers) s.counts = new Array(windows.length).fill(0);
@@ -98,6 +103,13 @@ function run({ publishStartAt, publishStopAt: stopAt, windows, stallAt }) {
     if (t > stopAt + 1000 && publishers.every((p) => !p.running)) clearInterval(ticker);
   }, TICK_MS);
   if (stallAt !== undefined && config.stalled) void stallLater(stallAt);
+  if (stormAt !== undefined && operators.length) {
+    const timeoutMs = config.setupTimeoutMs ?? 30_000;
+    setTimeout(
+      () => operators.forEach((o) => void o.open(timeoutMs)),
+      Math.max(0, stormAt - now()),
+    );
+  }
 }
 
 /** Connects the stalled client at `stallAt`, lets it subscribe, then stops it reading. */
@@ -143,11 +155,13 @@ async function report({ quietMs = 300, maxWaitMs = 3000, drainMs = 2000 } = {}) 
   while (now() < stop + maxWaitMs && now() - Math.max(tally.lastDeliveryAt, stop) < quietMs) {
     await sleep(25);
   }
+  // Operators still receiving their replays get the same bound.
+  while (now() < stop + maxWaitMs && operators.some((o) => !o.done)) await sleep(25);
   const quietAfterMs = Math.round(Math.max(tally.lastDeliveryAt, stop) - stop);
   // False when deliveries were still arriving at the deadline: counts are then a lower bound.
   const wentQuiet = now() - Math.max(tally.lastDeliveryAt, stop) >= quietMs;
   // Stop reading whatever backlog is left, so the report is built (and sent) promptly.
-  for (const s of subscribers) s.ws?.pause();
+  for (const c of [...subscribers, ...operators]) c.ws?.pause();
   let stalledReport;
   if (stalled) {
     clearInterval(stalled.probe);
@@ -201,6 +215,7 @@ async function report({ quietMs = 300, maxWaitMs = 3000, drainMs = 2000 } = {}) 
       ? subscribers.filter((s) => !s.spec.checker).map((s) => Object.fromEntries(s.lastSeq))
       : undefined,
     openSubscribers: subscribers.filter((s) => s.ws?.readyState === 1).length,
+    operators: operators.map((o) => o.toJSON()),
     stalled: stalledReport,
   };
 }
@@ -214,7 +229,7 @@ function kernelFullAfter(s) {
 }
 
 function closeAll() {
-  for (const c of [...subscribers, ...publishers]) c.close();
+  for (const c of [...subscribers, ...publishers, ...operators]) c.close();
   stalled?.client?.state.socket.destroy();
 }
 

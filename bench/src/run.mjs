@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { machineBusyPct, machineCpu, machineInfo } from './proc.mjs';
 import { measure } from './orchestrate/measure.mjs';
 import { checksTable, printTable, scenarioTable, writeResults } from './orchestrate/report.mjs';
-import { GATEWAY_MAIN, REPO_ROOT } from './orchestrate/servers.mjs';
+import { GATEWAY_MAIN, GATEWAY_ROOT, REPO_ROOT } from './orchestrate/servers.mjs';
 import { deepMedian } from './orchestrate/stats.mjs';
 import { SCENARIOS } from './scenarios/index.mjs';
 
@@ -62,8 +62,16 @@ const outDir = opts.out ?? (opts.quick ? join(RECORD_DIR, 'tmp', 'quick') : RECO
 const command = `node bench/src/run.mjs ${argv.join(' ')}`.trim();
 const log = (s) => process.stderr.write(`${s}\n`);
 
-if (!opts['no-build']) build();
-if (!existsSync(join(REPO_ROOT, GATEWAY_MAIN))) {
+const foreignGateway = GATEWAY_ROOT !== REPO_ROOT;
+if (foreignGateway && !opts.out) {
+  log(
+    `BENCH_GATEWAY_ROOT=${GATEWAY_ROOT} measures another checkout's gateway: name a directory with --out (the record is for this checkout)`,
+  );
+  process.exit(2);
+}
+if (foreignGateway) log(`measuring the gateway built in ${GATEWAY_ROOT} (not built here)`);
+else if (!opts['no-build']) build();
+if (!existsSync(join(GATEWAY_ROOT, GATEWAY_MAIN))) {
   log(
     `${GATEWAY_MAIN} is missing: build the gateway (npx turbo run build --filter=@pulse/gateway) or drop --no-build`,
   );
@@ -204,6 +212,7 @@ function gitInfo() {
     }
   };
   return {
+    ...(GATEWAY_ROOT !== REPO_ROOT ? { gatewayRoot: GATEWAY_ROOT } : {}),
     commit: git('rev-parse', 'HEAD') || 'unknown',
     dirty:
       git('status', '--porcelain', '--', 'apps/gateway', 'packages/protocol', 'bench/src') !== '',

@@ -2,12 +2,16 @@
 // spreading messages round-robin over its topics. `pipelined`: sends as fast as the server
 // acknowledges, keeping up to `window` publishes in flight. Each payload carries its send time
 // (sensor `value` or price `last`), which is what subscribers subtract from their receive time.
+// `prefill`: before pacing starts, `prefill` messages per topic as fast as the server reads
+// them, so the topics' history is full when the measurement begins (pacing then starts afresh).
 import { now } from './clock.mjs';
 import { SeqRanges } from './seq-ranges.mjs';
 import { decodeFrame, openSocket } from './socket.mjs';
 
 /** Above this much unsent data on our own socket, skip sends rather than queue without bound. */
 const SEND_BUFFER_CAP = 4 * 1024 * 1024;
+/** Prefill sends wait (not skip) above this: the backlog belongs in the server, not here. */
+const PREFILL_BUFFER_CAP = 256 * 1024;
 
 /** A publish frame with the send time `t` in the payload (text built by hand: it is per message). */
 function publishFrame(kind, topic, id, t) {
@@ -40,11 +44,15 @@ export class Publisher {
   rr = 0;
   /** id → [send time, window index] of publishes awaiting their ack (for ack latency). */
   inflight = new Map();
+  /** Prefill messages still to send, and when the last was sent (wall-clock ms). */
+  prefillLeft = 0;
+  prefillDoneAt = undefined;
 
   /**
    * @param {import('./tally.mjs').Tally} tally
    * @param {{token: string, topics: string[], kind: 'device' | 'price', mode: 'paced' | 'pipelined',
-   *   rate?: number, window?: number, ackEvery?: number, ackLast?: boolean, recordAcks?: boolean}} spec
+   *   rate?: number, window?: number, ackEvery?: number, ackLast?: boolean, recordAcks?: boolean,
+   *   prefill?: number}} spec
    * @param {{url: string, subprotocol: string}} target
    */
   constructor(tally, spec, target) {
@@ -69,12 +77,14 @@ export class Publisher {
     this.stopAt = stopAt;
     // A publisher that failed to connect (counted at setup) sits the run out.
     this.running = this.ws?.readyState === 1;
+    this.prefillLeft = (this.spec.prefill ?? 0) * this.spec.topics.length;
   }
 
   /** Paced mode: called every tick; sends what the schedule says is due by now. */
   tick(t) {
     if (!this.running || t < this.startAt) return;
     if (t >= this.stopAt) return this.finish();
+    if (this.prefillLeft > 0) return this.prefill(t);
     if (this.spec.mode === 'pipelined') return this.fill(t);
     const due = Math.floor(((t - this.startAt) / 1000) * this.spec.rate) - this.scheduled;
     if (due <= 0) return;
@@ -87,6 +97,18 @@ export class Publisher {
       }
       this.send(now(), w);
     }
+  }
+
+  /** Sends prefill messages while the server keeps reading; pacing starts once they are out. */
+  prefill(t) {
+    const w = this.tally.windowAt(t);
+    while (this.prefillLeft > 0 && this.ws.bufferedAmount < PREFILL_BUFFER_CAP) {
+      this.prefillLeft--;
+      this.send(now(), w);
+    }
+    if (this.prefillLeft > 0) return;
+    this.prefillDoneAt = now();
+    this.startAt = this.prefillDoneAt;
   }
 
   /** Pipelined mode: tops the in-flight window up. */
@@ -179,6 +201,7 @@ export class Publisher {
       skipped: this.skipped,
       acked: this.acked,
       rejected: this.rejected,
+      ...(this.spec.prefill ? { prefillDoneAt: this.prefillDoneAt ?? null } : {}),
       lastAcked: Object.fromEntries(this.lastAcked),
       ...(this.spec.recordAcks
         ? { ackedSeqs: Object.fromEntries([...this.ackedSeqs].map(([k, v]) => [k, v.toJSON()])) }

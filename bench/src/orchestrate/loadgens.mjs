@@ -83,6 +83,7 @@ export function mergeReports(reports) {
     checker: {},
     lastSeqs: [],
     openSubscribers: 0,
+    operators: [],
     stalled: undefined,
     eventLoopDelayMs: [],
     quietAfterMs: 0,
@@ -127,6 +128,7 @@ export function mergeReports(reports) {
     Object.assign(out.checker, r.checker);
     if (r.lastSeqs) out.lastSeqs.push(...r.lastSeqs);
     out.openSubscribers += r.openSubscribers;
+    out.operators.push(...r.operators);
     out.stalled ??= r.stalled;
     out.eventLoopDelayMs.push({ pid: r.pid, ...r.eventLoopDelayMs });
     out.quietAfterMs = Math.max(out.quietAfterMs, r.quietAfterMs);

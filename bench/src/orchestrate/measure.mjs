@@ -20,6 +20,7 @@ import { devToken, scrapeMetrics, startServer } from './servers.mjs';
  * @property {number} warmupMs             publishing before the first window
  * @property {{name: string, ms: number}[]} windows
  * @property {string} [stallWindow]        the stalled client connects and stalls as this window starts
+ * @property {string} [stormWindow]        the load generators' operators connect as this window starts
  * @property {number} [preSetupMs]         pause after start before the server's "before" memory is read
  * @property {number} [settleMs]           pause between setup and the first publish
  * @property {{quietMs?: number, maxWaitMs?: number, drainMs?: number}} [flush]
@@ -96,9 +97,17 @@ export async function measure(plan) {
     const stallAt = plan.stallWindow
       ? windows.find((w) => w.name === plan.stallWindow)?.start
       : undefined;
+    const stormAt = plan.stormWindow
+      ? windows.find((w) => w.name === plan.stormWindow)?.start
+      : undefined;
     await Promise.all(
       lgs.map((lg) =>
-        ask(lg, { cmd: 'run', publishStartAt, publishStopAt, windows, stallAt }, 'running', 10_000),
+        ask(
+          lg,
+          { cmd: 'run', publishStartAt, publishStopAt, windows, stallAt, stormAt },
+          'running',
+          10_000,
+        ),
       ),
     );
 
@@ -173,6 +182,7 @@ export async function measure(plan) {
         const lw = merged.windows.find((m) => m.name === w.name);
         return {
           name: w.name,
+          start: w.start,
           ms,
           serverCpuMs: endSample.serverCpuMs - startSample.serverCpuMs,
           serverCpuMsByProcess: Object.fromEntries(

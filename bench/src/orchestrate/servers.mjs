@@ -2,11 +2,20 @@
 // port, with a clear error (and the server's last output lines) when one does not come up.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopChild, track } from './children.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const GATEWAY_MAIN = 'apps/gateway/dist/main.js';
+/**
+ * The checkout whose built gateway is measured: this one, or BENCH_GATEWAY_ROOT (another
+ * checkout with its dependencies installed and its gateway built, e.g. an older commit to
+ * compare against; run.mjs then writes only to an explicit --out).
+ */
+export const GATEWAY_ROOT = process.env.BENCH_GATEWAY_ROOT
+  ? resolve(process.env.BENCH_GATEWAY_ROOT)
+  : REPO_ROOT;
 const BASELINE_MAIN = fileURLToPath(new URL('../baseline-server.mjs', import.meta.url));
 const SOCKETIO_MAIN = fileURLToPath(new URL('../socketio-server.mjs', import.meta.url));
 const PARENT_GUARD = new URL('./parent-guard.mjs', import.meta.url).href;
@@ -69,13 +78,13 @@ export async function startServer(kind, env = {}, { timeoutMs = 20_000, redisUrl
   delete childEnv.REDIS_URL; // never the machine's shared Redis
   if (kind === 'pulse' && redisUrl) childEnv.REDIS_URL = redisUrl;
   const main = {
-    pulse: [GATEWAY_MAIN],
+    pulse: [resolve(GATEWAY_ROOT, GATEWAY_MAIN)],
     baseline: [BASELINE_MAIN, String(port)],
     socketio: [SOCKETIO_MAIN, String(port), ...(redisUrl ? [redisUrl] : [])],
   }[kind];
   const child = track(
     spawn(process.execPath, [...serverNodeArgs(), '--import', PARENT_GUARD, ...main], {
-      cwd: REPO_ROOT,
+      cwd: kind === 'pulse' ? GATEWAY_ROOT : REPO_ROOT,
       env: childEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
     }),

@@ -1,4 +1,4 @@
-// The scenarios, in the order the issues list them (flow control, then Redis scaling).
+// The scenarios, in the order the issues list them (flow control, Redis scaling, then replay).
 import broadcast from './broadcast.mjs';
 import dashboard from './dashboard.mjs';
 import firehose from './firehose.mjs';
@@ -6,6 +6,7 @@ import idle from './idle.mjs';
 import ingest from './ingest.mjs';
 import redisFanout from './redis-fanout.mjs';
 import redisIngest from './redis-ingest.mjs';
+import replay from './replay.mjs';
 import slowConsumer from './slow-consumer.mjs';
 
 export const SCENARIOS = [
@@ -17,4 +18,5 @@ export const SCENARIOS = [
   idle,
   redisFanout,
   redisIngest,
+  replay,
 ];
