@@ -23,6 +23,9 @@ export interface OutboxHost {
   /** Look again shortly: the reader has not taken what was sent yet. */
   later(box: Outbox): void;
   closeSlow(box: Outbox, why: string): void;
+  /** Replay bytes this box may still write in this pass (shared by every box). */
+  replayRoom(box: Outbox): number;
+  spendReplay(box: Outbox, bytes: number): void;
   countSent(bytes: number, messages: readonly BusMessage[]): void;
   countConflated(skipped: number): void;
 }
@@ -49,7 +52,9 @@ type Entry = BusMessage | Control | Replay | null;
  *    it is sent before it — also while the client is over its send budget.
  * 2. A replay (history, resume) is never conflated. It is paged out only while the client's
  *    send buffer is under the soft mark, so a large replay costs the reader's pace, not memory
- *    in the socket; the messages it holds are the bus's own history entries.
+ *    in the socket; the messages it holds are the bus's own history entries. The outflow caps
+ *    the replay bytes of one pass over all clients, so a storm of replays (every console
+ *    reopening after a restart) cannot hold the event loop away from live traffic.
  * 3. Live updates are batched per flush window. While the send buffer is over the soft mark,
  *    live updates of one topic between two other frames are conflated to the latest, and a
  *    `notice CONFLATED` with the number skipped precedes the next update sent.
@@ -61,6 +66,9 @@ export class Outbox implements OutboxPort {
   flushQueued = false;
   /** When the send buffer went over the soft mark (0 = it is not). */
   slowSince = 0;
+  /** The outflow's pass this box last wrote replay bytes in, and how many (its share). */
+  replayPass = -1;
+  replayBytes = 0;
   private entries: Entry[] = [];
   /** While slow: the index of the last live entry per topic since the last other frame. */
   private latest: Map<string, number> | undefined;
@@ -170,7 +178,9 @@ export class Outbox implements OutboxPort {
         continue;
       }
       while (e.next < e.messages.length && sink.bufferedAmount <= soft) {
-        this.sendUpdates(this.page(e, soft - sink.bufferedAmount));
+        const room = Math.min(soft - sink.bufferedAmount, this.host.replayRoom(this));
+        if (room <= 0) break;
+        this.sendUpdates(this.page(e, room));
       }
       if (e.next < e.messages.length) break;
     }
@@ -195,6 +205,7 @@ export class Outbox implements OutboxPort {
       i += 1;
     }
     replay.next = i;
+    this.host.spendReplay(this, bytes);
     return messages.slice(start, i);
   }
 
