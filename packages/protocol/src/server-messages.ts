@@ -111,7 +111,7 @@ export const AuthenticatedSchema = v.strictObject({
  * - `EPOCH_CHANGED`: `topic` started a new epoch (its history was lost, e.g. Redis restarted
  *   empty) while this connection was subscribed live: messages after `seq` of the old epoch
  *   may be missing. Sent before the first message of the new epoch.
- * @since protocol 1 (`CONFLATED`, `EPOCH_CHANGED`, `topic`, `epoch`, `seq`, `skipped`: 1.1)
+ * @since protocol 1 (`CONFLATED`, `EPOCH_CHANGED` and their fields: added before v1's release)
  */
 export const NoticeSchema = v.strictObject({
   type: v.literal('notice'),
