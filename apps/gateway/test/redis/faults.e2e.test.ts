@@ -92,7 +92,7 @@ describe('Redis faults', () => {
     expect(await feed.next('ack')).toMatchObject({ id: 3, seq: 2 });
   });
 
-  it('Redis restarts empty: the gateways heal without a restart, with a new epoch and recovered:false', async () => {
+  it('Redis restarts empty: the gateways heal without a restart, with a new epoch, EPOCH_CHANGED for live subscribers and recovered:false for resumes', async () => {
     await using redis = await startRedis();
     const prefix = freshPrefix();
     await using a = await startGateway({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix });
@@ -112,7 +112,16 @@ describe('Redis faults', () => {
     await redis.restart();
     await Promise.all([untilReadiness(a, 200), untilReadiness(b, 200)]);
     await publishN(dev, topic, 6, 7);
-    // Same sockets, same subscriptions: the stream goes on in the epoch the new Redis made.
+    // Same sockets, same subscriptions: the stream goes on in the epoch the new Redis made,
+    // and each live subscriber is told first that the old epoch ended at what it was sent.
+    const told = await op.next('notice', (n) => n.code === 'EPOCH_CHANGED');
+    expect(told).toMatchObject({ topic, epoch, seq: 5 });
+    expect(op.frames.findIndex((f) => f.type === 'message' || f.type === 'batch')).toBe(-1);
+    expect(await wild.next('notice', (n) => n.code === 'EPOCH_CHANGED')).toMatchObject({
+      topic,
+      epoch,
+      seq: 5,
+    });
     const after = await op.messages(2);
     expect(after.map((m) => m.seq)).toEqual([1, 2]);
     expect(after[0]!.epoch).not.toBe(epoch);
