@@ -1,7 +1,7 @@
 import type { Alarm } from '@pulse/protocol';
 import { describe, expect, it } from 'vitest';
 import { AlarmEvaluator } from './alarm-evaluator.js';
-import { parseAlarmRules } from './alarm-rules.js';
+import { parseAlarmRules } from '../config/alarm-rules.js';
 
 function rules(text: string) {
   const r = parseAlarmRules(text);

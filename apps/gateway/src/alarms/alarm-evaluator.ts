@@ -1,5 +1,5 @@
 import type { Alarm } from '@pulse/protocol';
-import { breaches, type AlarmRule } from './alarm-rules.js';
+import type { AlarmRule } from '../config/alarm-rules.js';
 
 /** Where one rule stands for one topic while its condition holds or its alarm is raised. */
 interface RuleState {
@@ -96,4 +96,9 @@ function alarm(
     rule: rule.text,
     ts,
   };
+}
+
+/** Whether `value` breaks `rule`'s threshold (the duration is the evaluator's business). */
+export function breaches(rule: AlarmRule, value: number): boolean {
+  return rule.op === '>' ? value > rule.threshold : value < rule.threshold;
 }

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { parseOrigins, type OriginList } from './origins.js';
-import { proxyTrust } from '../auth/client-address.js';
-import { DEFAULT_ALARM_RULES, parseAlarmRules, type AlarmRule } from '../alarms/alarm-rules.js';
+import { proxyTrust } from './proxy-trust.js';
+import { DEFAULT_ALARM_RULES, parseAlarmRules, type AlarmRule } from './alarm-rules.js';
 import {
   parseBucket,
   parseBucketMap,

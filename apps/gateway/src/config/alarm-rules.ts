@@ -1,4 +1,4 @@
-import type { ParseResult } from '../config/flow-settings.js';
+import type { ParseResult } from './flow-settings.js';
 
 /**
  * A threshold rule for one metric: the reading is above (or below) `threshold` for at least
@@ -56,9 +56,4 @@ function formatDuration(ms: number): string {
   if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
-}
-
-/** Whether `value` breaks `rule`'s threshold (the duration is the evaluator's business). */
-export function breaches(rule: AlarmRule, value: number): boolean {
-  return rule.op === '>' ? value > rule.threshold : value < rule.threshold;
 }

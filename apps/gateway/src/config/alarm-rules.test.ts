@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig } from './load-config.js';
 import { DEFAULT_ALARM_RULES, parseAlarmRules } from './alarm-rules.js';
 
 describe('parseAlarmRules', () => {
