@@ -99,7 +99,12 @@ const gateways = gatewayPorts.map((port, i) => {
 });
 await Promise.all(gateways.map((g) => waitFor(`${g.url}/health/ready`, g.name)));
 
-const balancer = await startBalancer({ port: balancerPort, targets: gateways.map((g) => g.url) });
+// On loopback like the gateways: this is a local demo, and dev tokens are for this machine.
+const balancer = await startBalancer({
+  port: balancerPort,
+  host: '127.0.0.1',
+  targets: gateways.map((g) => g.url),
+});
 const balancerUrl = `http://127.0.0.1:${balancer.port}`;
 
 if (checkOnly) {

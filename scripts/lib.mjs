@@ -130,12 +130,16 @@ export function startSimulator(wsUrl, secret) {
   );
 }
 
-/** The console's Vite dev server on `port`, proxying to `gatewayUrl`; resolves once it serves. */
+/**
+ * The console's Vite dev server on `port`, proxying to `gatewayUrl`; resolves once it serves.
+ * It listens on loopback like the gateway: the demo's tokens are for this machine only
+ * (DASHBOARD_HOST=0.0.0.0 shows it to the network, whose browsers then get no token).
+ */
 export async function startDashboard(port, gatewayUrl) {
   start(
     'dashboard',
     bin('vite'),
-    ['--port', String(port), '--strictPort', '--host', '0.0.0.0'],
+    ['--port', String(port), '--strictPort', '--host', process.env.DASHBOARD_HOST ?? '127.0.0.1'],
     { PULSE_GATEWAY_URL: gatewayUrl },
     join(root, 'apps/dashboard'),
   );

@@ -5,11 +5,14 @@ import { defaultClientConditions, defineConfig, type ProxyOptions } from 'vite';
 const gateway = process.env.PULSE_GATEWAY_URL ?? 'http://127.0.0.1:8080';
 const port = Number(process.env.DASHBOARD_PORT ?? 5173);
 
-// The page talks to its own origin only; the proxy forwards to the gateway, so no CORS or
-// origin allow-list is needed for the demo.
+// The page talks to its own origin only; the proxy forwards to the gateway, so no CORS is
+// needed (the gateway serves none for /auth). Development tokens go only to clients on the
+// gateway's machine: `/auth` keeps the page's Host (an address or localhost, which the gateway
+// checks against DNS rebinding) and adds X-Forwarded-For, so a browser elsewhere on the network
+// that reaches this server is refused rather than served through it.
 const proxy: Record<string, ProxyOptions> = {
   '/ws': { target: gateway, ws: true, changeOrigin: true },
-  '/auth': { target: gateway, changeOrigin: true },
+  '/auth': { target: gateway, changeOrigin: false, xfwd: true },
   '/health': { target: gateway, changeOrigin: true },
   // The client's fallback when WebSocket cannot connect: SSE to read, HTTP to publish.
   '/sse': { target: gateway, changeOrigin: true },

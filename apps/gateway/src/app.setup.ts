@@ -5,6 +5,7 @@ import { AuthTimeout } from './auth/auth-timeout.js';
 import { UpgradeGuard } from './auth/upgrade-guard.js';
 import { CONFIG } from './config/config.module.js';
 import type { GatewayConfig } from './config/config.schema.js';
+import { answerClientErrors } from './http/client-errors.js';
 import { configureHttp } from './http/http.setup.js';
 import { PulseWsAdapter } from './ws/pulse-ws.adapter.js';
 
@@ -15,6 +16,7 @@ export function configureApp(app: INestApplication): INestApplication {
   configureHttp(app, config);
   app.useWebSocketAdapter(new PulseWsAdapter(app, app.get(UpgradeGuard), config));
   app.get(AuthTimeout).attach(app.getHttpServer() as Server);
+  answerClientErrors(app.getHttpServer() as Server);
   app.enableShutdownHooks();
   return app;
 }

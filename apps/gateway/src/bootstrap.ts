@@ -5,6 +5,7 @@ import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import type { GatewayConfig } from './config/config.schema.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
+import { exposureWarning, securitySummary } from './config/security-summary.js';
 
 /** Starts the gateway from an environment; throws `ConfigError` before anything listens. */
 export async function startGateway(
@@ -21,9 +22,15 @@ export async function startGateway(
   log.log(
     `gateway ${config.serverId} listening on http://${config.host}:${port} (ws path /ws, sse /sse, bus ${busName(config)})`,
   );
+  log.log(securitySummary(config, port));
+  const exposure = exposureWarning(config);
+  if (exposure) log.warn(exposure);
   if (config.jwtSecretGenerated)
     log.warn('JWT_SECRET not set: using a generated development secret');
-  if (config.devTokens) log.warn('development tokens enabled at GET /auth/dev-token');
+  if (config.devTokens)
+    log.warn(
+      `development tokens enabled at GET /auth/dev-token for ${config.devTokenClients.join(',')} clients`,
+    );
   return app;
 }
 

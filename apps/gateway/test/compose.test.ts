@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { EnvSchema } from '../src/config/config.schema.js';
 
 interface Service {
+  image?: string;
   command?: string | string[];
   environment?: Record<string, string>;
   ports?: string[];
@@ -61,6 +62,14 @@ describe('docker-compose.yml', () => {
     expect(services.simulator!.environment!.JWT_SECRET).toBe(
       gateways[0]![1].environment!.JWT_SECRET,
     );
+  });
+
+  it('publishes ports on loopback only and runs the current Node LTS', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      for (const p of svc.ports ?? []) expect(p, `${name} port`).toMatch(/^127\.0\.0\.1:/);
+      if (svc.image?.startsWith('node:')) expect(svc.image, name).toBe('node:24-alpine');
+    }
+    for (const [, gw] of gateways) expect(gw.environment?.HOST).toBe('0.0.0.0');
   });
 
   it('waits on health: every depends_on target exists and has a health check when required', () => {

@@ -40,7 +40,7 @@ const TEST_ENV = {
 export interface GatewayResource extends AsyncDisposable {
   readonly app: INestApplication;
   readonly port: number;
-  /** `ws://127.0.0.1:<port>/ws` */
+  /** `ws://127.0.0.1:<port>/ws` (or the `host` it was started on) */
   readonly wsUrl: string;
   readonly httpUrl: string;
   token(role: Role, sub: string, ttlSeconds?: number, topics?: string[]): Promise<string>;
@@ -59,6 +59,8 @@ export interface StartOptions {
   bus?: (config: GatewayConfig) => Bus;
   /** Receives the JSON log lines (set LOG_LEVEL too: tests default to `error`). */
   logs?: { write(line: string): void };
+  /** Listen address (default 127.0.0.1); a local non-loopback one tests what the network sees. */
+  host?: string;
 }
 
 /** The real gateway (same wiring as main.ts) on a free port, disposed with `await using`. */
@@ -77,8 +79,10 @@ export async function startGateway(
       logger: process.env.PULSE_TEST_LOG ? ['log', 'warn', 'error'] : ['error'],
     }),
   );
-  await app.listen(0, '127.0.0.1');
+  const host = options.host ?? '127.0.0.1';
+  await app.listen(0, host);
   const address = app.getHttpServer().address() as { port: number };
+  const base = `${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -94,13 +98,13 @@ export async function startGateway(
   return {
     app,
     port: address.port,
-    wsUrl: `ws://127.0.0.1:${address.port}/ws`,
-    httpUrl: `http://127.0.0.1:${address.port}`,
+    wsUrl: `ws://${base}/ws`,
+    httpUrl: `http://${base}`,
     token: (role, sub, ttl = 3600, topics) =>
       signToken(config.jwtSecret, topics ? { role, sub, topics } : { role, sub }, ttl),
     metrics: async () => {
       const token = await signToken(config.jwtSecret, { role: 'admin', sub: 'scraper' }, 60);
-      const res = await fetch(`http://127.0.0.1:${address.port}/metrics`, {
+      const res = await fetch(`http://${base}/metrics`, {
         headers: { authorization: `Bearer ${token}` },
       });
       return res.text();

@@ -1,17 +1,15 @@
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
+import { parseDuration } from '../config/duration.js';
 import { ClaimsSchema } from './claims.js';
 import { signToken } from './token.service.js';
-
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 export const USAGE =
   'usage: pulse token --role operator|device|feed|admin --sub <id> [--ttl 1h] [--topics p1,p2]';
 
 export function parseTtl(text: string): number | undefined {
-  const m = /^(\d+)([smhd]?)$/.exec(text.trim());
-  if (!m) return undefined;
-  return Number(m[1]) * (UNITS[m[2] || 's'] ?? 1);
+  const r = parseDuration(text);
+  return r.ok ? r.value : undefined;
 }
 
 /** The CLI's arguments; a leading `--` forwarded by `pnpm run token -- ...` is not one of them. */

@@ -14,6 +14,9 @@ export type VerifyResult =
       reason: string;
     };
 
+/** Seconds a token's remaining lifetime may exceed TOKEN_MAX_TTL (clocks of minting hosts drift). */
+const CLOCK_LEEWAY_S = 60;
+
 /** HS256 tokens signed with `JWT_SECRET` (jose). */
 @Injectable()
 export class TokenService {
@@ -31,6 +34,8 @@ export class TokenService {
         };
       }
       const { sub, role, exp, topics } = claims.output;
+      const lifetime = this.checkLifetime(exp, payload.iat);
+      if (lifetime) return { ok: false, code: ErrorCode.UNAUTHORIZED, reason: lifetime };
       return {
         ok: true,
         principal: {
@@ -47,6 +52,20 @@ export class TokenService {
         return { ok: false, code: ErrorCode.UNAUTHORIZED, reason: 'invalid token' };
       throw err;
     }
+  }
+
+  /**
+   * A token that never expires cannot be revoked by waiting, so `exp` is required, and no
+   * token may live longer than `TOKEN_MAX_TTL`: measured from `iat` when present, and always
+   * from now (so a future `iat` buys nothing), with a minute's leeway for clock skew.
+   */
+  private checkLifetime(exp: number | undefined, iat: number | undefined): string | undefined {
+    if (exp === undefined) return 'token has no exp claim: tokens must expire';
+    const max = this.config.tokenMaxTtlS;
+    const remaining = exp - Date.now() / 1000;
+    if ((iat !== undefined && exp - iat > max) || remaining > max + CLOCK_LEEWAY_S)
+      return `token lifetime over TOKEN_MAX_TTL (${max} s)`;
+    return undefined;
   }
 
   sign(claims: MintClaims, ttlSeconds: number): Promise<string> {

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { parseDuration } from './duration.js';
 import { parseOrigins, type OriginList } from './origins.js';
 import { proxyTrust } from './proxy-trust.js';
 import { DEFAULT_ALARM_RULES, parseAlarmRules, type AlarmRule } from './alarm-rules.js';
@@ -41,6 +42,28 @@ const int = (min: number, max: number, fallback: number) =>
     String(fallback),
   );
 
+/** Addresses, CIDRs, or proxy-addr's names (loopback, linklocal, uniquelocal), comma-separated. */
+const addressList = (fallback: string) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.rawTransform<string, string[]>(({ dataset, addIssue, NEVER }) => {
+        const list = dataset.value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        try {
+          proxyTrust(list);
+          return list;
+        } catch (err) {
+          addIssue({ message: err instanceof Error ? err.message : String(err) });
+          return NEVER;
+        }
+      }),
+    ),
+    fallback,
+  );
+
 const bool = v.pipe(
   v.picklist(['true', 'false', '1', '0'], 'must be true, false, 1 or 0'),
   v.transform((s) => s === 'true' || s === '1'),
@@ -61,13 +84,16 @@ export const EnvSchema = v.object({
     'development',
   ),
   PORT: int(0, 65535, 8080),
-  HOST: v.optional(v.pipe(v.string(), v.minLength(1)), '0.0.0.0'),
+  /** Defaults to 127.0.0.1: reachable from other machines only when set on purpose. */
+  HOST: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1))),
   SERVER_ID: v.optional(
     v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of [A-Za-z0-9_.-]')),
   ),
   JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
   /** Defaults to on outside production. */
   DEV_TOKENS: v.optional(bool),
+  /** Longest token lifetime accepted (`exp` − `iat`, or `exp` − now without `iat`). */
+  TOKEN_MAX_TTL: parsed('24h', parseDuration),
   HEARTBEAT_MS: int(100, 300_000, 15_000),
   HISTORY_SIZE: int(1, 100_000, 1000),
   /** A publish retried with the same `key` within this long gets the original ack (ADR 0002). */
@@ -89,25 +115,12 @@ export const EnvSchema = v.object({
    * Proxies (addresses, CIDRs, or loopback / linklocal / uniquelocal) whose X-Forwarded-For
    * names the client for per-address limits and logs. Empty: the socket's peer is the client.
    */
-  TRUSTED_PROXIES: v.optional(
-    v.pipe(
-      v.string(),
-      v.rawTransform<string, string[]>(({ dataset, addIssue, NEVER }) => {
-        const list = dataset.value
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        try {
-          proxyTrust(list);
-          return list;
-        } catch (err) {
-          addIssue({ message: err instanceof Error ? err.message : String(err) });
-          return NEVER;
-        }
-      }),
-    ),
-    '',
-  ),
+  TRUSTED_PROXIES: addressList(''),
+  /**
+   * Client addresses that may fetch development tokens (same syntax as TRUSTED_PROXIES). The
+   * default, loopback, keeps the demo's convenience on this machine.
+   */
+  DEV_TOKEN_CLIENTS: addressList('loopback'),
   INGEST_HIGH_WATER: int(1, 10_000_000, 10_000),
   INGEST_LOW_WATER: int(0, 10_000_000, 5000),
   LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
@@ -171,13 +184,19 @@ export type Env = v.InferOutput<typeof EnvSchema>;
 export interface GatewayConfig {
   readonly env: 'development' | 'production' | 'test';
   readonly port: number;
+  /** Bind address; `hostExplicit` says whether `HOST` chose it (else loopback by default). */
   readonly host: string;
+  readonly hostExplicit: boolean;
   readonly serverId: string;
   readonly jwtSecret: Uint8Array;
   /** True when the secret was generated at start (development only). */
   readonly jwtSecretGenerated: boolean;
   /** Whether `GET /auth/dev-token` mints tokens (never in production). */
   readonly devTokens: boolean;
+  /** Who may fetch development tokens (proxy-addr entries; every forwarded hop must match). */
+  readonly devTokenClients: readonly string[];
+  /** Longest token lifetime accepted, seconds; a token without `exp` is refused. */
+  readonly tokenMaxTtlS: number;
   readonly heartbeatMs: number;
   readonly historySize: number;
   /** How long a publish key is remembered: a retry within it gets the original ack. */

@@ -40,10 +40,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL="loud": must be one of/);
   });
 
-  it('allows any origin in development and only listed (or same-origin) ones elsewhere', () => {
-    expect(loadConfig({}).allowedOrigins.any).toBe(true);
+  it('binds to loopback unless HOST is set, and caps token lifetime at 24 h by default', () => {
+    expect(loadConfig({})).toMatchObject({ host: '127.0.0.1', hostExplicit: false });
+    expect(loadConfig({ HOST: '0.0.0.0' })).toMatchObject({ host: '0.0.0.0', hostExplicit: true });
+    expect(loadConfig({}).tokenMaxTtlS).toBe(86_400);
+    expect(loadConfig({ TOKEN_MAX_TTL: '90m' }).tokenMaxTtlS).toBe(5400);
+    expect(() => loadConfig({ TOKEN_MAX_TTL: 'forever' })).toThrow(
+      /TOKEN_MAX_TTL="forever": must be a duration/,
+    );
+    expect(loadConfig({}).devTokenClients).toEqual(['loopback']);
+    expect(() => loadConfig({ DEV_TOKEN_CLIENTS: 'everyone' })).toThrow(/DEV_TOKEN_CLIENTS=/);
+  });
+
+  it('allows pages from this machine in development and only listed (or same-origin) ones elsewhere', () => {
+    expect(loadConfig({}).allowedOrigins).toEqual({
+      any: false,
+      loopback: true,
+      origins: new Set(),
+    });
     const prod = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
-    expect(prod.allowedOrigins).toEqual({ any: false, origins: new Set() });
+    expect(prod.allowedOrigins).toEqual({ any: false, loopback: false, origins: new Set() });
     const listed = loadConfig({
       ALLOWED_ORIGINS: 'https://ops.example.com, http://localhost:5173/',
     });

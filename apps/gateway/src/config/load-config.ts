@@ -3,6 +3,9 @@ import { hostname } from 'node:os';
 import * as v from 'valibot';
 import { DEFAULT_PUBLISH_LIMITS, EnvSchema, type GatewayConfig } from './config.schema.js';
 
+/** Loopback unless `HOST` says otherwise: the development conveniences stay on this machine. */
+export const DEFAULT_HOST = '127.0.0.1';
+
 /** Thrown when the environment is invalid; the message names each bad variable. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -55,11 +58,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     env: e.NODE_ENV,
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? DEFAULT_HOST,
+    hostExplicit: e.HOST !== undefined,
     serverId: e.SERVER_ID ?? `gw-${hostname().slice(0, 40)}-${process.pid}`,
     jwtSecret: new TextEncoder().encode(e.JWT_SECRET ?? randomBytes(32).toString('base64url')),
     jwtSecretGenerated: generated,
     devTokens: e.DEV_TOKENS ?? e.NODE_ENV !== 'production',
+    devTokenClients: e.DEV_TOKEN_CLIENTS,
+    tokenMaxTtlS: e.TOKEN_MAX_TTL,
     heartbeatMs: e.HEARTBEAT_MS,
     historySize: e.HISTORY_SIZE,
     idempotencyWindowMs: e.IDEMPOTENCY_WINDOW_MS,
@@ -83,11 +89,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: e.TRUSTED_PROXIES,
     ingest: { highWater: e.INGEST_HIGH_WATER, lowWater: e.INGEST_LOW_WATER },
     logLevel: e.LOG_LEVEL,
-    allowedOrigins:
-      e.ALLOWED_ORIGINS ??
-      (e.NODE_ENV === 'development'
-        ? { any: true, origins: new Set() }
-        : { any: false, origins: new Set() }),
+    allowedOrigins: e.ALLOWED_ORIGINS ??
+      // Development trusts pages from this machine (the console on its Vite port), not `*`:
+      // a page from anywhere else must not drive the gateway with the operator's access.
+      { any: false, loopback: e.NODE_ENV === 'development', origins: new Set() },
     maxConnections: e.MAX_CONNECTIONS,
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
     authTimeoutMs: e.AUTH_TIMEOUT_MS,

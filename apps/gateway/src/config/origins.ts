@@ -1,8 +1,12 @@
 import type { ParseResult } from './flow-settings.js';
 
-/** `any`: every origin; otherwise only the listed ones (and always the gateway's own). */
+/**
+ * `any`: every origin; otherwise the listed ones, pages served from this machine when
+ * `loopback` (the development default), and always the gateway's own.
+ */
 export interface OriginList {
   readonly any: boolean;
+  readonly loopback: boolean;
   readonly origins: ReadonlySet<string>;
 }
 
@@ -13,7 +17,7 @@ export function parseOrigins(text: string): ParseResult<OriginList> {
     .map((p) => p.trim())
     .filter(Boolean);
   if (parts.length === 1 && parts[0] === '*')
-    return { ok: true, value: { any: true, origins: new Set() } };
+    return { ok: true, value: { any: true, loopback: false, origins: new Set() } };
   const origins = new Set<string>();
   for (const part of parts) {
     let url: URL;
@@ -28,5 +32,5 @@ export function parseOrigins(text: string): ParseResult<OriginList> {
     }
     origins.add(url.origin);
   }
-  return { ok: true, value: { any: false, origins } };
+  return { ok: true, value: { any: false, loopback: false, origins } };
 }

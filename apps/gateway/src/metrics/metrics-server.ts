@@ -8,6 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { CONFIG } from '../config/config.module.js';
+import { answerClientErrors } from '../http/client-errors.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { MetricsAccess } from './metrics-access.js';
 import { PrometheusRegistry } from './prometheus.js';
@@ -50,6 +51,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
         () => json(500, 'INTERNAL', 'metrics failed'),
       );
     });
+    answerClientErrors(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.config.metricsPort, this.config.host, resolve);
