@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { ErrorCode } from '@pulse/protocol';
 import proxyaddr from 'proxy-addr';
 import { isLoopbackHost } from '../config/loopback.js';
-import { proxyTrust, type ProxyTrust } from './client-address.js';
+import { proxyTrust, type ProxyTrust } from '../config/proxy-trust.js';
 import { deny, type Denial } from './denial.js';
 
 /**
