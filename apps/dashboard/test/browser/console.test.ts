@@ -160,6 +160,48 @@ describe.skipIf(missing !== undefined)(
       await light.screenshot({ path: join(shots, 'fleet-light.png') });
     });
 
+    it('fills every fleet card’s sparklines with their whole history while readings pour in', async () => {
+      // 12 more devices with two minutes of history each: the Fleet view's four replays
+      // (history 120 per device.*.<metric>) are far more than the gateway's soft send mark, the
+      // case where replays used to be conflated to the latest value per topic without a word.
+      const devices = Array.from(
+        { length: 12 },
+        (_, i) => `load-${String(i + 1).padStart(2, '0')}`,
+      );
+      const metrics = ['temperature', 'humidity', 'vibration', 'battery'];
+      const start = Date.now() - 110_000;
+      for (let i = 0; i < 130; i++)
+        for (const d of devices)
+          for (const m of metrics)
+            await gateway.bus.publish(`device.${d}.${m}`, {
+              value: i,
+              unit: 'u',
+              ts: start + i * 800,
+            });
+      let n = 130;
+      const load = setInterval(() => {
+        n += 1;
+        for (const d of devices)
+          for (const m of metrics)
+            void gateway.bus.publish(`device.${d}.${m}`, { value: n, unit: 'u', ts: Date.now() });
+      }, 100);
+      try {
+        const page = await open('#/fleet');
+        await expect.poll(() => status(page).textContent()).toBe('Connected');
+        const counts = () =>
+          page.$$eval('[data-device^="load-"] [data-metric] svg', (svgs) =>
+            svgs.map((s) => Number(s.getAttribute('data-points'))),
+          );
+        await expect.poll(async () => (await counts()).length, { timeout: 15_000 }).toBe(48);
+        // Every sparkline has the 120 messages of history it asked for (and live ones after).
+        await expect
+          .poll(async () => Math.min(...(await counts())), { timeout: 15_000 })
+          .toBeGreaterThanOrEqual(120);
+      } finally {
+        clearInterval(load);
+      }
+    });
+
     it(
       'survives a gateway restart: reconnecting, then connected, and the chart goes on without a gap',
       // It has timed out about once in ten full `npm test` runs on two busy cores, for a reason
