@@ -2,18 +2,10 @@ import { connect } from 'node:net';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { startGateway, TEST_SECRET } from './gateway-resource.js';
+import { refusal } from './fixtures.js';
 import { TestSocket, UpgradeRefused } from './test-socket.js';
 
 const reading = { value: 1, unit: 'C', ts: 1_700_000_000_000 };
-
-async function refusal(p: Promise<unknown>): Promise<UpgradeRefused> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UpgradeRefused);
-  return err as UpgradeRefused;
-}
 
 const signWith = (secret: string, claims: Record<string, unknown>, ttl = '1h') =>
   new SignJWT(claims)

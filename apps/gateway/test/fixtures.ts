@@ -1,4 +1,5 @@
-import type { TestSocket } from './test-socket.js';
+import { expect } from 'vitest';
+import { UpgradeRefused, type TestSocket } from './test-socket.js';
 
 /** A sensor reading whose value is also its position (`ts` moves with it). */
 export const reading = (value: number) => ({
@@ -29,4 +30,14 @@ export async function publishN(
 ): Promise<void> {
   for (let i = from; i <= to; i++) dev.send({ type: 'publish', id: i, topic, payload: reading(i) });
   await dev.next('ack', (f) => f.id === to);
+}
+
+/** The refusal of an upgrade that must be refused (fails the test if it was accepted). */
+export async function refusal(p: Promise<unknown>): Promise<UpgradeRefused> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UpgradeRefused);
+  return err as UpgradeRefused;
 }

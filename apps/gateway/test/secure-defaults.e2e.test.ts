@@ -4,20 +4,12 @@ import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { run } from '../src/bootstrap.js';
 import { startGateway, TEST_SECRET } from './gateway-resource.js';
-import { TestSocket, UpgradeRefused } from './test-socket.js';
+import { refusal } from './fixtures.js';
+import { TestSocket } from './test-socket.js';
 
 /** Development defaults (the test resource runs NODE_ENV=test, which has neither). */
 const DEV = { NODE_ENV: 'development', DEV_TOKENS: 'true' };
 const ADMIN = '/auth/dev-token?role=admin&sub=x';
-
-async function refusal(p: Promise<unknown>): Promise<UpgradeRefused> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UpgradeRefused);
-  return err as UpgradeRefused;
-}
 
 /** Sends raw bytes and resolves with everything the server wrote before closing. */
 function rawExchange(port: number, request: string): Promise<string> {
