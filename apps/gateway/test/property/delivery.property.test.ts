@@ -55,7 +55,13 @@ describe.each(BUSES)('delivery model (%s bus)', (bus) => {
           await world.close();
         }
       }),
-      { numRuns: RUNS, seed: SEED, endOnFailure: !SHRINK },
+      {
+        numRuns: RUNS,
+        seed: SEED,
+        endOnFailure: !SHRINK,
+        // Replays one run of a failure report: PULSE_PROPERTY_SEED=<seed> PULSE_PROPERTY_PATH=<path>
+        ...(process.env.PULSE_PROPERTY_PATH ? { path: process.env.PULSE_PROPERTY_PATH } : {}),
+      },
     );
   }, 600_000);
 });
