@@ -15,7 +15,7 @@ import { World } from './world.js';
  *   PULSE_PROPERTY_RUNS=200 PULSE_PROPERTY_SEED=random npx vitest run --project gateway test/property
  * (PULSE_PROPERTY_SHRINK=1 shrinks a failure to a small op list, at the cost of many reruns).
  */
-const RUNS = Number(process.env.PULSE_PROPERTY_RUNS ?? 3);
+const RUNS = Number(process.env.PULSE_PROPERTY_RUNS ?? 8);
 const SEED =
   process.env.PULSE_PROPERTY_SEED === 'random'
     ? Date.now() % 2 ** 31

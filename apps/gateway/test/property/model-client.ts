@@ -35,6 +35,8 @@ export class ModelClient {
   readonly events: ClientEvent[] = [];
   /** Subscription → history asked. */
   readonly subs = new Map<string, number>();
+  /** Subscriptions the gateway refused (UNAVAILABLE while Redis is away): asked again later. */
+  readonly refused = new Set<string>();
   /** Last position received per topic. */
   readonly positions = new Map<string, Position>();
   /** Exact topics: the `subscribed` position, used to resume while nothing was received. */
@@ -99,6 +101,17 @@ export class ModelClient {
     if (this.transport === 'ws') return this.subscribeWs(sub, history);
     await this.disconnect(false);
     await this.connect('sse');
+  }
+
+  /** Subscribes again what was refused (SSE: reopens the stream). */
+  async retryRefused(): Promise<void> {
+    const subs = [...this.refused];
+    this.refused.clear();
+    if (this.transport === 'sse') {
+      await this.disconnect(false);
+      return this.connect('sse');
+    }
+    for (const sub of subs) await this.subscribeWs(sub, this.subs.get(sub)!);
   }
 
   /** Resolves once `done` holds; throws (with the client's last events) after `ms`. */
@@ -278,6 +291,7 @@ export class ModelClient {
         for (const m of f.messages) this.receive(m);
         break;
       case 'subscribed':
+        this.refused.delete(f.topic);
         if (!f.topic.includes('*') && f.epoch !== undefined)
           this.subscribedAt.set(f.topic, { epoch: f.epoch, seq: f.seq ?? 0 });
         this.events.push({
@@ -288,10 +302,12 @@ export class ModelClient {
         });
         break;
       case 'error': {
-        const sub = f.ref === undefined ? undefined : this.refs.get(f.ref);
-        if (sub) this.events.push({ k: 'refused', sub, code: f.code });
-        else if (f.topic && this.subs.has(f.topic))
-          this.events.push({ k: 'refused', sub: f.topic, code: f.code });
+        const ref = f.ref === undefined ? undefined : this.refs.get(f.ref);
+        const sub = ref ?? (f.topic && this.subs.has(f.topic) ? f.topic : undefined);
+        if (sub) {
+          this.events.push({ k: 'refused', sub, code: f.code });
+          this.refused.add(sub);
+        }
         break;
       }
       case 'notice':

@@ -96,7 +96,7 @@ export class World {
         return c.connect(c.transport === 'ws' ? 'sse' : 'ws');
       }
       case 'redisStall':
-        return this.redisStall(op.ms, op.publishes);
+        return this.redisStall(op.ms, op.publishes, op.reconnect);
       case 'redisRestart':
         return this.redisRestart(op.publishes);
       case 'gatewayRestart':
@@ -107,10 +107,13 @@ export class World {
   /** What a real client does on its own: reconnect and resume after any close. */
   async settle(): Promise<void> {
     for (const c of this.clients) {
-      for (let attempt = 0; !c.connected; attempt++) {
-        if (attempt === 5) throw new Error(`client ${c.id} cannot reconnect`);
-        await c.disconnect(true);
-        await c.connect(c.transport);
+      for (let attempt = 0; !c.connected || c.refused.size > 0; attempt++) {
+        if (attempt === 5) throw new Error(`client ${c.id} cannot reconnect and subscribe`);
+        if (c.connected) await c.retryRefused();
+        else {
+          await c.disconnect(true);
+          await c.connect(c.transport);
+        }
       }
     }
   }
@@ -265,18 +268,22 @@ export class World {
     }
   }
 
-  private async redisStall(ms: number, publishes: number): Promise<void> {
+  private async redisStall(ms: number, publishes: number, reconnect: number): Promise<void> {
     const redis = this.redis!;
     redis.pause();
     let replies: Promise<unknown> = Promise.resolve();
+    let reconnected: Promise<unknown> = Promise.resolve();
     try {
       // Sent into a hung Redis: answered UNAVAILABLE after the command timeout.
       replies = this.publish(TOPICS.slice(0, publishes), { read: false });
+      const c = this.clients[reconnect];
+      if (c) reconnected = c.disconnect(true).then(() => c.connect(c.transport));
       await new Promise((r) => setTimeout(r, ms));
     } finally {
       redis.resume();
     }
     await replies;
+    await reconnected;
     await this.untilReady();
     for (const t of TOPICS) await this.oracle(t);
   }
