@@ -67,6 +67,25 @@ describe('Sequencer', () => {
     expect(seq.unhealed).toBe(6);
   });
 
+  it('fills from what it held when history was trimmed while a failed read was retried', async () => {
+    // The delivery property's counterexample: right after Redis restarted empty, the re-read
+    // failed, 144 live messages of the new epoch were held meanwhile, and when the read finally
+    // answered, history (size 100) began at #45. The held #1..#44 must not be dropped.
+    const { seq, delivered, reads, settle } = setup();
+    seq.baseline(T, 'e1', 0);
+    seq.resync();
+    for (let s = 1; s <= 144; s++) seq.accept(msg(s, 'e2'));
+    reads[0]!.answer(
+      snapshot(
+        'e2',
+        Array.from({ length: 100 }, (_, i) => 45 + i),
+      ),
+    );
+    await settle();
+    expect(delivered).toEqual(Array.from({ length: 144 }, (_, i) => `e2#${i + 1}`));
+    expect(seq.unhealed).toBe(0);
+  });
+
   it('after a reconnect re-reads each topic from its last seq, or from a recovery baseline', async () => {
     const { seq, delivered, reads, settle } = setup();
     seq.accept(msg(2));

@@ -148,7 +148,7 @@ export class Sequencer {
         cursor.delivered = true;
       }
       let expected = cursor.seq + 1;
-      for (const m of snapshot.tail) {
+      for (const m of withHeld(snapshot, held)) {
         if (m.seq < expected) continue;
         if (m.seq > expected) this.unhealed += m.seq - expected;
         cursor.seq = m.seq;
@@ -163,6 +163,19 @@ export class Sequencer {
       else this.advance(topic, cursor, m);
     }
   }
+}
+
+/**
+ * The snapshot's tail, completed by live messages held while it was read: a read that had to be
+ * retried can come back after history was trimmed past messages this instance already holds.
+ */
+function withHeld(snapshot: TopicSnapshot, held: readonly BusMessage[]): readonly BusMessage[] {
+  const first = snapshot.tail[0]?.seq ?? snapshot.lastSeq + 1;
+  const older = held.filter(
+    (m) => m.epoch === snapshot.epoch && m.seq < first && m.seq <= snapshot.lastSeq,
+  );
+  if (older.length === 0) return snapshot.tail;
+  return [...older.sort((a, b) => a.seq - b.seq), ...snapshot.tail];
 }
 
 function newCursor(epoch: string, seq: number, delivered: boolean): Cursor {
