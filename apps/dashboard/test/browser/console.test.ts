@@ -9,6 +9,10 @@ import { freePort, serveConsole } from './serve-console.mjs';
 import { startSimulator } from './simulator.js';
 
 const missing = chromiumMissing();
+// A developer without Chromium gets a warning; CI must run these tests, so there it is an error.
+if (missing && /^(true|1)$/i.test(process.env['CI'] ?? '')) {
+  throw new Error(`dashboard-browser: CI is set but Chromium cannot run: ${missing}`);
+}
 if (missing) console.warn(`dashboard-browser: skipped, ${missing}`);
 
 /** Screenshots go to docs/ when asked (UPDATE_SCREENSHOTS=1), else next to the test results. */

@@ -13,7 +13,7 @@ interface SwcPlugin {
 
 /**
  * `dashboard-browser`: the console in headless Chromium (playwright-core) against the real
- * gateway and simulator. Skipped, with a message, only when Chromium is not installed.
+ * gateway and simulator. Skipped, with a message, when Chromium is not installed (an error with CI=true).
  */
 export default pulseProject('dashboard-browser', {
   plugins: [swc.vite({ module: { type: 'es6' } })],
