@@ -49,12 +49,17 @@ describe.skipIf(missing !== undefined)(
       await gateway?.stop();
     });
 
-    async function open(hash: string, colorScheme: 'dark' | 'light' = 'dark'): Promise<Page> {
+    async function open(
+      hash: string,
+      colorScheme: 'dark' | 'light' = 'dark',
+      prepare?: (context: BrowserContext) => Promise<void>,
+    ): Promise<Page> {
       const context = await browser.newContext({
         viewport: { width: 1440, height: 900 },
         colorScheme,
       });
       contexts.push(context);
+      await prepare?.(context);
       const page = await context.newPage();
       page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
       await page.goto(server.url + hash);
@@ -124,6 +129,20 @@ describe.skipIf(missing !== undefined)(
       probe.close();
       await expect.poll(() => card.getAttribute('data-status')).toBe('offline');
       expect(await card.locator('.presence').textContent()).toBe('offline');
+    });
+
+    it('says why the alarms list is empty while the gateway is unreachable', async () => {
+      // Unreachable for this page only: stopping the shared gateway would send the simulator's
+      // devices to their SSE fallback, where they publish but show offline.
+      const page = await open('#/alarms', 'dark', async (context) => {
+        await context.route(/\/(auth|sse|publish)\b/, (route) => route.abort());
+        await context.routeWebSocket(/\/ws\b/, (ws) => ws.close());
+      });
+      await expect.poll(() => status(page).textContent()).toMatch(/^Reconnecting \(attempt \d+\)$/);
+      const empty = page.locator('section[aria-labelledby="active-title"] .empty');
+      await expect.poll(() => empty.textContent()).toMatch(/^Gateway unreachable/);
+      // Not a claim about the devices, which the console cannot see from here.
+      expect(await empty.textContent()).not.toMatch(/inside their thresholds/);
     });
 
     it('saves a screenshot of each view', { timeout: 120_000 }, async () => {
