@@ -72,4 +72,26 @@ describe('token expiry while connected', () => {
     s.send({ type: 'auth', id: 5, token: await gw.token('device', 'd1') });
     expect(await s.next('authenticated')).toMatchObject({ id: 5 });
   });
+
+  it('accepts a refresh whose topic allow-list is the same set in another order', async () => {
+    await using gw = await startGateway();
+    const topics = ['device.d1.*', 'price.X'];
+    await using s = await TestSocket.connect(
+      gw.wsUrl,
+      await gw.token('device', 'd1', 3600, topics),
+    );
+    s.send({
+      type: 'auth',
+      id: 1,
+      token: await gw.token('device', 'd1', 3600, topics.toReversed()),
+    });
+    expect(await s.next((f) => f.type === 'authenticated' || f.type === 'error')).toEqual({
+      type: 'authenticated',
+      id: 1,
+      expiresAt: expect.any(Number) as number,
+    });
+    // A different set is still refused.
+    s.send({ type: 'auth', id: 2, token: await gw.token('device', 'd1', 3600, ['device.d1.*']) });
+    expect(await s.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 2 });
+  });
 });

@@ -1,4 +1,5 @@
 import type { ServerMessage } from '@pulse/protocol';
+import { expect } from 'vitest';
 
 export interface SseEvent {
   readonly id?: string;
@@ -56,11 +57,42 @@ export class SseReader implements AsyncDisposable {
     while (!done(this)) {
       if (Date.now() > deadline)
         throw new Error(`timed out; events so far: ${JSON.stringify(this.events.slice(-5))}`);
-      await new Promise<void>((resolve) => {
-        this.arrived = resolve;
-        setTimeout(resolve, 50);
-      });
+      await this.arrival(deadline);
     }
+  }
+
+  /** Resolves when more of the stream arrives, or at the deadline. */
+  private arrival(deadline: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(deadline - Date.now(), 0) + 1);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.arrived = done;
+    });
+  }
+
+  /**
+   * Exactly these messages and nothing more: waits for `expected.length` messages (`topic#seq`),
+   * failing with a diff of expected vs received at the deadline, then for the next heartbeat
+   * comment (`: ping`, every HEARTBEAT_MS: give the gateway a short one). The gateway writes the
+   * stream in order, so what it had flushed before the comment has arrived by then; a replay's
+   * duplicate is queued with the messages already seen, so it would be among them.
+   */
+  async exactly(expected: readonly string[], timeoutMs = 10_000): Promise<void> {
+    const got = () => this.messages.map((m) => `${m.topic}#${m.seq}`);
+    const deadline = Date.now() + timeoutMs;
+    while (this.messages.length < expected.length) {
+      if (Date.now() > deadline) expect(got(), `received within ${timeoutMs} ms`).toEqual(expected);
+      await this.arrival(deadline);
+    }
+    const pings = this.comments.filter((c) => c.startsWith('ping')).length;
+    await this.until(
+      (r) => r.comments.filter((c) => c.startsWith('ping')).length > pings,
+      Math.max(deadline - Date.now(), 1000),
+    );
+    expect(got(), 'received, then nothing more up to a heartbeat').toEqual(expected);
   }
 
   async frame<T extends ServerMessage['type']>(

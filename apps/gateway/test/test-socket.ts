@@ -1,8 +1,15 @@
 import { CODECS, type CodecName, type ServerMessage, SUBPROTOCOL } from '@pulse/protocol';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 
 type Frame = ServerMessage;
 type TopicFrame = Extract<Frame, { type: 'message' }>;
+
+/** How long a test waits for messages it expects before failing with what did arrive. */
+const WAIT_MS = 10_000;
+
+/** `topic#seq`: how the expectations below name a message. */
+export const topicSeq = (m: { topic: string; seq: number }) => `${m.topic}#${m.seq}`;
 
 /**
  * A raw `ws` client that records every decoded server frame and lets a test await the next one
@@ -13,6 +20,7 @@ export class TestSocket implements AsyncDisposable {
   readonly closed: Promise<{ code: number; reason: string }>;
   private waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
   private arrived: (() => void) | undefined;
+  private pings = 0;
 
   private constructor(
     readonly ws: WebSocket,
@@ -94,25 +102,103 @@ export class TestSocket implements AsyncDisposable {
 
   /**
    * Waits until `count` topic messages (batches unpacked) of `topic` (or any) have arrived,
-   * consumes them and returns them in order. Linear in the frames held, however many.
+   * consumes them and returns them in order. Linear in the frames held, however many. Fails
+   * after `timeoutMs` naming what did arrive, instead of hanging until the test times out.
    */
-  async messages(count: number, topic?: string): Promise<TopicFrame[]> {
+  async messages(count: number, topic?: string, timeoutMs = WAIT_MS): Promise<TopicFrame[]> {
     const out: TopicFrame[] = [];
-    const wanted = (m: TopicFrame) => !topic || m.topic === topic;
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const keep: Frame[] = [];
-      for (const f of this.frames) {
-        if (out.length < count && f.type === 'message' && wanted(f)) out.push(f);
-        else if (out.length < count && f.type === 'batch' && f.messages.some(wanted)) {
-          out.push(...(f.messages.filter(wanted) as TopicFrame[]));
-        } else keep.push(f);
-      }
-      this.frames.length = 0;
-      this.frames.push(...keep);
+      this.take(out, count, topic);
       if (out.length >= count) return out;
-      await new Promise<void>((resolve) => (this.arrived = resolve));
-      this.arrived = undefined;
+      if (!(await this.arrival(deadline))) {
+        throw new Error(
+          `expected ${count} messages${topic ? ` of ${topic}` : ''} within ${timeoutMs} ms, ` +
+            `got ${out.length}: ${out.map(topicSeq).join(' ') || 'none'}` +
+            (this.ws.readyState === WebSocket.OPEN ? '' : ' (socket closed)'),
+        );
+      }
     }
+  }
+
+  /**
+   * Exactly these messages and nothing more: waits for `expected.length` topic messages (of
+   * `topic`, or any), then for a ping round trip, which proves that every update the gateway
+   * had queued for this socket has arrived (it flushes updates before a reply, in order), and
+   * checks that nothing else came. `expected` are seqs, or `topic#seq` strings across topics.
+   * A missing or extra message fails with a diff of expected vs received.
+   */
+  async exactly(
+    expected: readonly number[] | readonly string[],
+    topic?: string,
+    timeoutMs = WAIT_MS,
+  ): Promise<TopicFrame[]> {
+    const key =
+      typeof expected[0] === 'string' ? topicSeq : (m: TopicFrame): string | number => m.seq;
+    const out: TopicFrame[] = [];
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.take(out, expected.length, topic);
+      if (out.length >= expected.length) break;
+      if (!(await this.arrival(deadline))) {
+        expect(out.map(key), `received within ${timeoutMs} ms`).toEqual(expected);
+      }
+    }
+    await this.settle();
+    this.take(out, Infinity, topic);
+    expect(out.map(key), 'received, then nothing more up to a ping round trip').toEqual(expected);
+    return out;
+  }
+
+  /**
+   * Resolves once a ping sent now is answered: every frame the gateway sent this socket before
+   * handling it has arrived by then.
+   */
+  async settle(timeoutMs = WAIT_MS): Promise<void> {
+    const ts = ++this.pings;
+    this.send({ type: 'ping', ts });
+    const pong = this.next('pong', (f) => f.ts === ts);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no pong within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([pong, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Moves held topic messages (batches unpacked) of `topic` into `out`, up to `count`. */
+  private take(out: TopicFrame[], count: number, topic: string | undefined): void {
+    const wanted = (m: TopicFrame) => !topic || m.topic === topic;
+    const keep: Frame[] = [];
+    for (const f of this.frames) {
+      if (out.length < count && f.type === 'message' && wanted(f)) out.push(f);
+      else if (out.length < count && f.type === 'batch' && f.messages.some(wanted)) {
+        out.push(...(f.messages.filter(wanted) as TopicFrame[]));
+      } else keep.push(f);
+    }
+    this.frames.length = 0;
+    this.frames.push(...keep);
+  }
+
+  /** Resolves true when a frame arrives, false at the deadline or once the socket closed. */
+  private arrival(deadline: number): Promise<boolean> {
+    const left = deadline - Date.now();
+    if (left <= 0 || this.ws.readyState !== WebSocket.OPEN) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.arrived = undefined;
+        this.ws.off('close', onClose);
+        resolve(ok);
+      };
+      const onClose = () => done(false);
+      const timer = setTimeout(() => done(false), left);
+      this.arrived = () => done(true);
+      this.ws.once('close', onClose);
+    });
   }
 
   close(): void {

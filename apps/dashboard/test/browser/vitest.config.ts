@@ -3,7 +3,7 @@ import { pulseProject, swcPlugin } from '../../../../vitest.shared.js';
 // The browser tests run the real gateway in this process from its TypeScript source.
 /**
  * `dashboard-browser`: the console in headless Chromium (playwright-core) against the real
- * gateway and simulator. Skipped, with a message, only when Chromium is not installed.
+ * gateway and simulator. Skipped, with a message, when Chromium is not installed (an error with CI=true).
  */
 export default pulseProject('dashboard-browser', {
   plugins: [swcPlugin()],

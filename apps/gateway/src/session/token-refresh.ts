@@ -48,9 +48,12 @@ export class TokenRefresh {
 }
 
 function sameIdentity(a: Principal, b: Principal): boolean {
-  return (
-    a.subject === b.subject &&
-    a.role === b.role &&
-    (a.topics ?? []).join('\n') === (b.topics ?? []).join('\n')
-  );
+  return a.subject === b.subject && a.role === b.role && sameSet(a.topics ?? [], b.topics ?? []);
+}
+
+/** An allow-list is a set: the same topics in another order (or repeated) are the same grant. */
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const x = new Set(a);
+  const y = new Set(b);
+  return x.size === y.size && [...x].every((t) => y.has(t));
 }

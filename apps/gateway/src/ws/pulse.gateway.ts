@@ -15,6 +15,7 @@ import { PrometheusRegistry } from '../metrics/prometheus.js';
 import { FrameDispatcher } from '../dispatch/frame-dispatcher.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { ConnectionLifecycle } from '../session/lifecycle.js';
+import { rememberCloseSent } from './close-sent.js';
 import { Connections } from './connections.js';
 import { Heartbeat } from './heartbeat.js';
 import { welcomeFrame } from '../session/welcome.js';
@@ -82,8 +83,10 @@ export class PulseGateway implements OnGatewayInit, OnGatewayConnection, BeforeA
     this.gate.register(conn);
     ws.on('message', (data, isBinary) => this.inbound.handle(conn, data as Buffer, isBinary));
     ws.on('error', (err) => this.logger.debug(`socket ${id}: ${err.message}`));
+    const sent = rememberCloseSent(ws);
     ws.once('close', (code, reason) => {
-      this.lifecycle.closed(conn, code, reason.toString());
+      const ours = sent();
+      this.lifecycle.closed(conn, ours?.code ?? code, ours?.reason ?? reason.toString());
       this.gate.unregister(conn);
       this.connections.delete(conn);
       this.presence.disconnected(conn);
