@@ -194,6 +194,7 @@ class HeldBus implements Bus {
     return this.held.length;
   }
   onMessage = (l: (m: BusMessage) => void) => this.inner.onMessage(l);
+  onLoss = () => this.inner.onLoss();
   watch = () => this.inner.watch();
   unwatch = () => this.inner.unwatch();
   recover: Bus['recover'] = (p, r) => this.inner.recover(p, r);

@@ -111,19 +111,29 @@ export const AuthenticatedSchema = v.strictObject({
  * - `EPOCH_CHANGED`: `topic` started a new epoch (its history was lost, e.g. Redis restarted
  *   empty) while this connection was subscribed live: messages after `seq` of the old epoch
  *   may be missing. Sent before the first message of the new epoch.
+ * - `LOST`: `skipped` messages of `topic` after `seq` of `epoch` were lost between the bus and
+ *   this gateway and no history holds them any more (e.g. a long Redis outage). Sent before the
+ *   first message after them.
  * @since protocol 1 (`CONFLATED`, `EPOCH_CHANGED` and their fields: added before v1's release)
  */
 export const NoticeSchema = v.strictObject({
   type: v.literal('notice'),
-  code: v.picklist(['SLOW_DOWN', 'DRAINING', 'TOKEN_EXPIRING', 'CONFLATED', 'EPOCH_CHANGED']),
+  code: v.picklist([
+    'SLOW_DOWN',
+    'DRAINING',
+    'TOKEN_EXPIRING',
+    'CONFLATED',
+    'EPOCH_CHANGED',
+    'LOST',
+  ]),
   message: v.string(),
   retryAfterMs: v.optional(v.number()),
-  /** `EPOCH_CHANGED`: the topic concerned. */
+  /** `EPOCH_CHANGED`, `LOST`: the topic concerned. */
   topic: v.optional(Topic),
-  /** `EPOCH_CHANGED`: the old epoch and the last seq of it that was sent. */
+  /** `EPOCH_CHANGED`: the old epoch and the last seq of it that was sent; `LOST`: the epoch and the last seq before the loss. */
   epoch: v.optional(Epoch),
   seq: v.optional(Seq),
-  /** `CONFLATED`: how many live updates were skipped. */
+  /** `CONFLATED`: how many live updates were skipped; `LOST`: how many messages were lost. */
   skipped: v.optional(v.number()),
 });
 

@@ -8,7 +8,7 @@ export interface ResumeOutcome {
   readonly recovered: boolean;
   /** Subscriptions that reported. */
   readonly topics: number;
-  /** Set when a topic's history restarted under a live subscription (`EPOCH_CHANGED`). */
+  /** Set when a live topic lost updates (`EPOCH_CHANGED`, `LOST`): the topic. */
   readonly restarted?: string;
 }
 
@@ -126,12 +126,13 @@ export class ConnectionState {
 
   /**
    * The client's `notice` event. A topic whose history restarted while it was watched
-   * (`EPOCH_CHANGED`) may miss updates: shown like a lossy resume. Live updates skipped while
+   * (`EPOCH_CHANGED`), or that lost messages on their way to the gateway (`LOST`), misses
+   * updates: shown like a lossy resume. Live updates skipped while
    * the link was slow (`CONFLATED`) are counted; charts still end on the latest value.
    */
   onNotice(notice: Notice): void {
     if (notice.code === 'CONFLATED') this.skipped += notice.skipped ?? 0;
-    else if (notice.code === 'EPOCH_CHANGED')
+    else if (notice.code === 'EPOCH_CHANGED' || notice.code === 'LOST')
       this.resume = {
         at: this.#now(),
         recovered: false,

@@ -40,6 +40,14 @@ export class OutcomeUnknown extends Error {
   override readonly name = 'OutcomeUnknown';
 }
 
+/** `count` messages of `topic` after `afterSeq` of `epoch` are gone (see `Bus.onLoss`). */
+export interface BusLoss {
+  readonly topic: string;
+  readonly epoch: string;
+  readonly afterSeq: number;
+  readonly count: number;
+}
+
 export interface BusStatus {
   readonly ready: boolean;
   readonly kind: 'memory' | 'redis';
@@ -62,6 +70,11 @@ export interface Bus {
   publish(topic: string, payload: unknown, key: string | undefined): Promise<BusMessage | Repeat>;
   /** Sets the sink for live messages of watched patterns. */
   onMessage(listener: (message: BusMessage) => void): void;
+  /**
+   * Sets the sink for losses: live messages of a watched topic that never arrived and that no
+   * history holds any more. Told before the first message after them (memory: never).
+   */
+  onLoss(listener: (loss: BusLoss) => void): void;
   /**
    * Declares that local subscribers want `pattern` (an instance receives only what it watches).
    * Resolves once live messages for it flow, so history read afterwards cannot miss any.

@@ -50,6 +50,9 @@ export class MemoryBus implements Bus {
     this.listener = listener;
   }
 
+  // Every message reaches the listener as it is stored: nothing can be lost in between.
+  onLoss(): void {}
+
   // Everything is local: every message already reaches the one listener.
   watch(): Promise<void> {
     return Promise.resolve();

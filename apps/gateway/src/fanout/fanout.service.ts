@@ -26,6 +26,9 @@ export class FanoutService implements OnModuleDestroy {
   ) {
     this.registry = new SubscriberRegistry(this.timeline, stats);
     bus.onMessage((message) => this.registry.dispatch(message, Date.now()));
+    bus.onLoss((loss) => {
+      for (const sub of this.registry.matching(loss.topic)) sub.lost(loss);
+    });
   }
 
   async subscribe(conn: Client, req: Subscribe): Promise<void> {

@@ -84,6 +84,16 @@ export class SubscriberRegistry {
     return this.byPattern.size;
   }
 
+  /** Every subscription whose pattern matches `topic` (the topic itself or a wildcard variant). */
+  *matching(topic: string): Generator<Subscription> {
+    for (const pattern of variants(topic)) {
+      const entry = this.byPattern.get(pattern);
+      if (!entry) continue;
+      yield* entry.direct;
+      for (const rc of entry.rated.values()) yield* rc.subs;
+    }
+  }
+
   /** Hands `message` to every matching subscription, through its throttle where it has one. */
   dispatch(message: BusMessage, now: number): void {
     const topic = message.topic;
@@ -117,5 +127,17 @@ export class SubscriberRegistry {
       }
       group.offer(message, now);
     }
+  }
+}
+
+/** `topic` and each of its one-wildcard variants (every non-family segment replaced in turn). */
+function* variants(topic: string): Generator<string> {
+  yield topic;
+  let start = topic.indexOf('.') + 1;
+  while (start > 0) {
+    const end = topic.indexOf('.', start);
+    const stop = end === -1 ? topic.length : end;
+    yield topic.slice(0, start) + WILDCARD + topic.slice(stop);
+    start = end + 1;
   }
 }

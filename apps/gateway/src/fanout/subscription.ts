@@ -1,4 +1,5 @@
 import type { BusMessage } from '../bus/bus-message.js';
+import type { BusLoss } from '../bus/bus.js';
 import type { Client, ClientSubscription } from '../client/client.js';
 import type { ThrottleMode } from '../config/flow-settings.js';
 
@@ -40,6 +41,20 @@ export class Subscription implements ClientSubscription {
     const held = this.pending ?? [];
     this.pending = undefined;
     for (const m of held) this.send(m);
+  }
+
+  /** The bus lost messages of a topic this subscription delivers live: say so before the next. */
+  lost(loss: BusLoss): void {
+    if (!this.live) return; // its replay is read from history after the loss
+    this.client.send({
+      type: 'notice',
+      code: 'LOST',
+      message: `${loss.count} messages of ${loss.topic} after seq ${loss.afterSeq} were lost before this gateway got them`,
+      topic: loss.topic,
+      epoch: loss.epoch,
+      seq: loss.afterSeq,
+      skipped: loss.count,
+    });
   }
 
   private send(message: BusMessage): void {

@@ -12,7 +12,7 @@ interface TopicState {
   /** The client's position: last received, or where its subscription started. */
   last: Position | undefined;
   /** A signal received since `last` that excuses a gap. */
-  cover: 'CONFLATED' | 'recovered:false' | 'EPOCH_CHANGED' | undefined;
+  cover: 'CONFLATED' | 'recovered:false' | 'EPOCH_CHANGED' | 'LOST' | undefined;
   /** After `recovered: false`: the one message that must come first (the latest value). */
   latest: Position | undefined;
   /** The replay of the current subscription ends here; CONFLATED cannot excuse gaps in it. */
@@ -28,7 +28,8 @@ interface TopicState {
  * every seq that existed but did not arrive is covered by an explicit signal received in
  * between — `notice CONFLATED` (live updates only, never a replay), `subscribed` with
  * `recovered: false` for a resume spanning it (then the latest value comes first), or `notice
- * EPOCH_CHANGED` (or a resume saying `recovered: false`) for the tail of an old epoch. A replay
+ * EPOCH_CHANGED` (or a resume saying `recovered: false`) for the tail of an old epoch, or
+ * `notice LOST` for messages the bus lost before this gateway got them. A replay
  * asked with `history: h` is the last min(h, held) messages ending at the topic's seq at
  * subscribe time; `recovered` is true exactly when every listed topic's missed messages are
  * still held. At the end the client holds the latest message of every topic it watches.
@@ -116,6 +117,13 @@ export function check(
             );
           st.cover ??= 'EPOCH_CHANGED';
         }
+        break;
+      }
+      case 'lost': {
+        // The bus lost messages after `seq` that no history holds: told before the next one.
+        const st = states.get(e.topic);
+        if (!st?.live) fail(e.topic, 'LOST for a topic not subscribed');
+        else st.cover ??= 'LOST';
         break;
       }
       case 'close':

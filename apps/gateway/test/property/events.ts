@@ -23,6 +23,7 @@ export type ClientEvent =
   | { k: 'msg'; topic: string; epoch: string; seq: number; value: number }
   | { k: 'conflated'; skipped: number }
   | { k: 'epochChanged'; topic: string; epoch: string; seq: number }
+  | { k: 'lost'; topic: string; epoch: string; seq: number }
   | { k: 'close'; code: number; reason: string };
 
 /** One line per event, for failure reports. */
@@ -47,6 +48,8 @@ export function describe(e: ClientEvent): string {
       return `< notice CONFLATED skipped=${e.skipped}`;
     case 'epochChanged':
       return `< notice EPOCH_CHANGED ${e.topic} old ${e.epoch}#${e.seq}`;
+    case 'lost':
+      return `< notice LOST ${e.topic} after ${e.epoch}#${e.seq}`;
     case 'close':
       return `--- closed ${e.code} ${e.reason}`;
   }

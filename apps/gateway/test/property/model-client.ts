@@ -314,6 +314,8 @@ export class ModelClient {
         if (f.code === 'CONFLATED') this.events.push({ k: 'conflated', skipped: f.skipped ?? 0 });
         else if (f.code === 'EPOCH_CHANGED')
           this.events.push({ k: 'epochChanged', topic: f.topic!, epoch: f.epoch!, seq: f.seq! });
+        else if (f.code === 'LOST')
+          this.events.push({ k: 'lost', topic: f.topic!, epoch: f.epoch!, seq: f.seq! });
         break;
       case 'ping':
         this.ws?.send(JSON.stringify({ type: 'pong', ts: f.ts }));

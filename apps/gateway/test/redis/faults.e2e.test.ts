@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ServerMessage } from '@pulse/protocol';
 import { freshPrefix, startGateway, type GatewayResource } from '../gateway-resource.js';
 import { TestSocket } from '../test-socket.js';
 import { startRedis } from './redis-server.js';
@@ -114,9 +115,8 @@ describe('Redis faults', () => {
     await publishN(dev, topic, 6, 7);
     // Same sockets, same subscriptions: the stream goes on in the epoch the new Redis made,
     // and each live subscriber is told first that the old epoch ended at what it was sent.
-    const told = await op.next('notice', (n) => n.code === 'EPOCH_CHANGED');
-    expect(told).toMatchObject({ topic, epoch, seq: 5 });
-    expect(op.frames.findIndex((f) => f.type === 'message' || f.type === 'batch')).toBe(-1);
+    const [told] = await inOrderUntil(op, (f) => f.type === 'notice');
+    expect(told).toMatchObject({ type: 'notice', code: 'EPOCH_CHANGED', topic, epoch, seq: 5 });
     expect(await wild.next('notice', (n) => n.code === 'EPOCH_CHANGED')).toMatchObject({
       topic,
       epoch,
@@ -216,6 +216,43 @@ describe('Redis faults', () => {
     expect(got.filter((m) => m.topic !== topic).map((m) => m.seq)).toEqual([1, 2, 3]);
   });
 
+  it('messages lost between Redis and a gateway beyond history are announced: notice LOST before the next one', async () => {
+    await using redis = await startRedis();
+    const prefix = freshPrefix();
+    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, HISTORY_SIZE: '10' };
+    await using a = await startGateway({ ...env, SERVER_ID: 'gw-a' });
+    await using b = await startGateway(env);
+    const topic = 'device.d1.temperature';
+    await using op = await TestSocket.connect(a.wsUrl, await a.token('operator', 'op'));
+    op.send({ type: 'subscribe', id: 1, topic, history: 0 });
+    await op.next('subscribed');
+    await using dev = await TestSocket.connect(b.wsUrl, await b.token('device', 'd1'));
+    await publishN(dev, topic, 1, 5);
+    await op.exactly(range(1, 5));
+
+    // A's subscriber connection drops and cannot come back until 40 more messages are stored:
+    // history (10) no longer holds 6..35 when it heals.
+    const admin = redis.admin();
+    const clients = (await admin.client('LIST')) as string;
+    const sub = clients.split('\n').find((l) => l.includes('name=pulse:gw-a:sub'));
+    const id = /id=(\d+)/.exec(sub ?? '')?.[1];
+    expect(id).toBeDefined();
+    const connected = clients.trim().split('\n').length;
+    await admin.config('SET', 'maxclients', String(connected - 1));
+    try {
+      await admin.client('KILL', 'ID', id!);
+      await publishN(dev, topic, 6, 45);
+    } finally {
+      await admin.config('SET', 'maxclients', '10000');
+    }
+    await untilReadiness(a, 200);
+    // In arrival order: the notice, then 36..45 and nothing else.
+    const frames = await inOrderUntil(op, (f) => seqsOf(f).includes(45));
+    expect(frames[0]).toMatchObject({ type: 'notice', code: 'LOST', topic, seq: 5, skipped: 30 });
+    expect(frames.slice(1).flatMap(seqsOf)).toEqual(range(36, 45));
+    await op.exactly([]);
+  });
+
   it('stores frames as clients receive them, history bounded by count and by time', async () => {
     await using redis = await startRedis();
     const prefix = freshPrefix();
@@ -265,4 +302,24 @@ describe('Redis faults', () => {
 function metricValue(page: string, sample: string): number {
   const line = page.split('\n').find((l) => l.startsWith(`${sample} `));
   return line ? Number(line.slice(sample.length + 1)) : NaN;
+}
+
+/** Frames in arrival order (batches whole) until one matches `last`, consuming them. */
+async function inOrderUntil(
+  s: TestSocket,
+  last: (f: ServerMessage) => boolean,
+): Promise<ServerMessage[]> {
+  const out: ServerMessage[] = [];
+  for (;;) {
+    const f = await s.next(() => true);
+    out.push(f);
+    if (last(f)) return out;
+  }
+}
+
+/** The seqs a frame carries (a batch's in order). */
+function seqsOf(f: ServerMessage): number[] {
+  if (f.type === 'message') return [f.seq];
+  if (f.type === 'batch') return f.messages.map((m) => m.seq);
+  return [];
 }

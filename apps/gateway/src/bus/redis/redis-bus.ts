@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { topicMatches, WILDCARD, type ResumePosition } from '@pulse/protocol';
 import type { BusMessage } from '../bus-message.js';
-import type { Bus, BusStatus, RecoverRequest, Recovery, Repeat } from '../bus.js';
+import type { Bus, BusLoss, BusStatus, RecoverRequest, Recovery, Repeat } from '../bus.js';
 import { recoverTopic } from '../recover.js';
 import { messageFromFrame, splitFrames } from './frame-header.js';
 import { Interest, RedisUnavailable } from './interest.js';
@@ -53,6 +53,7 @@ export class RedisBus implements Bus {
   private readonly watched = new Map<string, number>();
   private readonly nonce = randomBytes(3).toString('hex');
   private listener: (message: BusMessage) => void = () => {};
+  private lossListener: (loss: BusLoss) => void = () => {};
   private connectedOnce = false;
   /** Link sides (commands, subscriber, cluster) that have been up: coming up again is a reconnect. */
   private readonly sidesSeenUp = new Set<string>();
@@ -89,6 +90,7 @@ export class RedisBus implements Bus {
       (topic, from) => this.read(topic, from, options.historySize, false),
       (message) => this.listener(message),
       (topic) => this.isWatched(topic),
+      (loss) => this.lossListener(loss),
     );
     this.writer = new TopicWriter(
       this.link,
@@ -151,6 +153,10 @@ export class RedisBus implements Bus {
 
   onMessage(listener: (message: BusMessage) => void): void {
     this.listener = listener;
+  }
+
+  onLoss(listener: (loss: BusLoss) => void): void {
+    this.lossListener = listener;
   }
 
   watch(pattern: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { BusMessage } from '../bus-message.js';
+import type { BusLoss } from '../bus.js';
 import type { TopicSnapshot } from './topic-snapshot.js';
 
 /** Reads a topic's history after `from` (its whole retained history when the epoch differs). */
@@ -35,8 +36,8 @@ interface Cursor {
  * message arriving late) are dropped. A jump in seq or a new epoch is never passed on as a
  * silent gap: the topic's live messages are held, its history is re-read from the last seq
  * handed on, the missing ones are delivered, then the held ones. What history no longer holds
- * cannot be healed; those messages are gone, and a client that resumes across them is told
- * `recovered: false`.
+ * cannot be healed: the loss is reported (`lost`, which subscribers see as `notice LOST`) before
+ * the message after it, and a client that resumes across it is told `recovered: false`.
  */
 export class Sequencer {
   private readonly cursors = new Map<string, Cursor>();
@@ -47,6 +48,8 @@ export class Sequencer {
     private readonly read: HistoryReader,
     private readonly deliver: (message: BusMessage) => void,
     private readonly isWatched: (topic: string) => boolean,
+    /** Told of messages history no longer holds, before the message after them. */
+    private readonly lost: (loss: BusLoss) => void = () => {},
   ) {}
 
   get topicCount(): number {
@@ -150,7 +153,10 @@ export class Sequencer {
       let expected = cursor.seq + 1;
       for (const m of withHeld(snapshot, held)) {
         if (m.seq < expected) continue;
-        if (m.seq > expected) this.unhealed += m.seq - expected;
+        if (m.seq > expected) {
+          this.unhealed += m.seq - expected;
+          this.lost({ topic, epoch: m.epoch, afterSeq: expected - 1, count: m.seq - expected });
+        }
         cursor.seq = m.seq;
         expected = m.seq + 1;
         this.deliver(m);
