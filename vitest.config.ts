@@ -1,4 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { loadSwc } from './vitest.shared.js';
+
+// Before the projects load (concurrently): see `loadSwc`.
+loadSwc();
 
 /** One root config; each package's `vitest.config.ts` defines its project. */
 export default defineConfig({

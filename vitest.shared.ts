@@ -31,14 +31,19 @@ interface SwcPlugin {
 }
 
 /**
- * SWC as a Vite plugin: it emits the decorator metadata Nest's dependency injection reads
- * (esbuild/oxc do not). Loaded with a synchronous `require` from one place for every project
- * that runs the gateway: vitest loads the project configs concurrently, and an ESM `import` in
- * one racing a `require` in another failed now and then with "Cannot require() ES Module …
- * not yet fully loaded" (unplugin-swc is CommonJS and requires the ESM `unplugin`).
+ * unplugin-swc, loaded with a synchronous `require` (it is CommonJS and requires the ESM
+ * `unplugin`). The root config calls this before vitest loads the project configs: they load
+ * concurrently, and a `require` of an ESM module that another config's loading is fetching at the
+ * same moment failed now and then ("Cannot require() ES Module … not yet fully loaded", "reading
+ * 'getStatus'"). Once loaded it comes from the process-wide require cache.
  */
-export function swcPlugin(): PluginOption {
+export function loadSwc(): SwcPlugin {
   const gatewayRequire = createRequire(new URL('./apps/gateway/package.json', import.meta.url));
   const loaded = gatewayRequire('unplugin-swc') as { default?: SwcPlugin } & SwcPlugin;
-  return (loaded.default ?? loaded).vite({ module: { type: 'es6' } });
+  return loaded.default ?? loaded;
+}
+
+/** SWC as a Vite plugin: it emits the decorator metadata Nest's DI reads (esbuild/oxc do not). */
+export function swcPlugin(): PluginOption {
+  return loadSwc().vite({ module: { type: 'es6' } });
 }

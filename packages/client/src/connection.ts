@@ -204,6 +204,7 @@ export class Connection {
 
   #onClosed(code: number, reason: string | undefined): void {
     if (!this.#welcome) this.options.transports.failed();
+    else this.options.transports.ended();
     this.#teardown();
     // 4002 means "not with this token": a token function hands us a new one for the next try.
     const freshToken = code === CloseCode.TOKEN_EXPIRED && typeof this.options.token === 'function';
@@ -215,6 +216,7 @@ export class Connection {
   #abandon(socketCode: number, statusCode: number | undefined, reason: string): void {
     const socket = this.#socket;
     if (!this.#welcome) this.options.transports.failed();
+    else this.options.transports.ended();
     this.#teardown();
     if (socket) closeQuietly(socket, socketCode, reason);
     this.#lost(statusCode, reason);

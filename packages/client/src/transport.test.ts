@@ -23,6 +23,24 @@ describe('Transports', () => {
     expect(t.current).toBe('websocket'); // both are tried in turn while nothing works
   });
 
+  it('goes back to the preferred transport for one try when a fallback connection ends', () => {
+    const t = new Transports(['websocket', 'sse'], 3, { websocket: fake('ws'), sse: fake('sse') });
+    t.failed();
+    t.failed();
+    t.failed();
+    expect(t.current).toBe('sse');
+    t.succeeded();
+    t.ended(); // the SSE connection closed (a restart, a drain)
+    expect(t.current).toBe('websocket');
+    t.failed(); // WebSocket is still blocked: straight back to SSE, not three more tries
+    expect(t.current).toBe('sse');
+    t.succeeded();
+    t.ended();
+    t.succeeded(); // WebSocket works again: it stays
+    t.ended();
+    expect(t.current).toBe('websocket');
+  });
+
   it('stays put with a single transport', () => {
     const t = new Transports(['websocket'], 1, { websocket: fake('ws'), sse: undefined });
     t.failed();

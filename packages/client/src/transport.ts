@@ -6,7 +6,10 @@ export type TransportName = 'websocket' | 'sse';
 /**
  * Picks the transport of each connection attempt. After `fallbackAfter` attempts in a row that
  * never got a `welcome` on one transport, the next one in the list is tried (a proxy that
- * kills upgrades, a network that only passes plain HTTP); a transport that works is kept.
+ * kills upgrades, a network that only passes plain HTTP); a transport that works is kept for
+ * its connection. When a connection on a fallback ends, the preferred transport gets one try
+ * again: a gateway that was merely restarting is back on WebSocket (and in presence, which
+ * read-only SSE streams are not), a network that blocks it costs one failed attempt.
  */
 export class Transports {
   #index = 0;
@@ -31,6 +34,13 @@ export class Transports {
   /** The attempt was welcomed: this transport works. */
   succeeded(): void {
     this.#failures = 0;
+  }
+
+  /** A welcomed connection ended: next time, try the preferred transport once more. */
+  ended(): void {
+    if (this.#index === 0) return;
+    this.#index = 0;
+    this.#failures = Math.max(0, this.fallbackAfter - 1);
   }
 
   /** The attempt ended before a welcome. */
