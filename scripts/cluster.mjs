@@ -85,6 +85,8 @@ const gateways = gatewayPorts.map((port, i) => {
     ['apps/gateway/dist/main.js'],
     {
       PORT: String(port),
+      // MQTT across instances comes with the broker bridge (issue #12); /mqtt still works.
+      MQTT_PORT: 'off',
       SERVER_ID: name,
       REDIS_URL: redisUrl,
       // The balancer runs here and adds X-Forwarded-For: per-address limits count the clients.

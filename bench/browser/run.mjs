@@ -93,6 +93,7 @@ async function main() {
   const secret = randomBytes(32).toString('base64url');
   start('gateway', ['apps/gateway/dist/main.js'], {
     PORT: String(port),
+    MQTT_PORT: 'off', // the browser bench drives WebSockets; 1883 may be another broker's
     HOST: '127.0.0.1',
     JWT_SECRET: secret,
     DEV_TOKENS: 'true',

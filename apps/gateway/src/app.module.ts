@@ -6,10 +6,11 @@ import type { GatewayConfig } from './config/config.schema.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { MqttModule } from './mqtt/mqtt.module.js';
 import { SseModule } from './sse/sse.module.js';
 import { WsModule } from './ws/ws.module.js';
 
-/** The gateway: config, logs → auth → (ingest → bus → fan-out over ws and sse; alarms on ingest) → health, metrics. */
+/** The gateway: config, logs → auth → (ingest → bus → fan-out over ws and sse; MQTT ingest; alarms on ingest) → health, metrics. */
 @Module({})
 export class AppModule {
   static forRoot(config?: GatewayConfig): DynamicModule {
@@ -22,6 +23,7 @@ export class AppModule {
         AuthModule,
         AlarmsModule,
         WsModule,
+        MqttModule,
         SseModule,
         HealthModule,
       ],

@@ -5,6 +5,7 @@ import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import type { GatewayConfig } from './config/config.schema.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
+import { MqttServer } from './mqtt/mqtt-server.js';
 import { exposureWarning, securitySummary } from './config/security-summary.js';
 
 /** Starts the gateway from an environment; throws `ConfigError` before anything listens. */
@@ -18,9 +19,15 @@ export async function startGateway(
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  const mqttPort = app.get(MqttServer).port;
   const log = new Logger('Pulse');
   log.log(
-    `gateway ${config.serverId} listening on http://${config.host}:${port} (ws path /ws, sse /sse, bus ${busName(config)})`,
+    `gateway ${config.serverId} listening on http://${config.host}:${port} (ws path /ws, sse /sse, mqtt over ws /mqtt, bus ${busName(config)})`,
+  );
+  log.log(
+    mqttPort === undefined
+      ? 'mqtt listener off (MQTT_PORT=off)'
+      : `mqtt listening on mqtt://${config.host}:${mqttPort}`,
   );
   log.log(securitySummary(config, port));
   const exposure = exposureWarning(config);

@@ -11,6 +11,7 @@ import { BUS, type Bus } from '../src/bus/bus.js';
 import { RedisBus } from '../src/bus/redis/redis-bus.js';
 import type { GatewayConfig } from '../src/config/config.schema.js';
 import { loadConfig } from '../src/config/load-config.js';
+import { MqttServer } from '../src/mqtt/mqtt-server.js';
 import { LOG_DESTINATION } from '../src/logging/logging.module.js';
 import { Connections } from '../src/ws/connections.js';
 import {
@@ -29,6 +30,8 @@ export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 const TEST_ENV = {
   NODE_ENV: 'test',
   PORT: '0',
+  // Any free port: 1883 may be another broker's (this machine runs one).
+  MQTT_PORT: '0',
   JWT_SECRET: TEST_SECRET,
   TOPIC_POLICIES: 'none',
   PUBLISH_LIMITS: 'device=10000/10000,feed=10000/10000,admin=10000/10000',
@@ -43,6 +46,10 @@ export interface GatewayResource extends AsyncDisposable {
   /** `ws://127.0.0.1:<port>/ws` (or the `host` it was started on) */
   readonly wsUrl: string;
   readonly httpUrl: string;
+  /** The embedded MQTT broker's TCP port (undefined with MQTT_PORT=off). */
+  readonly mqttPort: number | undefined;
+  /** `mqtt://127.0.0.1:<mqttPort>` */
+  readonly mqttUrl: string;
   token(role: Role, sub: string, ttlSeconds?: number, topics?: string[]): Promise<string>;
   /** `/metrics` as an admin would scrape it. */
   metrics(): Promise<string>;
@@ -83,6 +90,7 @@ export async function startGateway(
   await app.listen(0, host);
   const address = app.getHttpServer().address() as { port: number };
   const base = `${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const mqttPort = app.get(MqttServer).port;
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -100,6 +108,8 @@ export async function startGateway(
     port: address.port,
     wsUrl: `ws://${base}/ws`,
     httpUrl: `http://${base}`,
+    mqttPort,
+    mqttUrl: `mqtt://${host.includes(':') ? `[${host}]` : host}:${mqttPort ?? 0}`,
     token: (role, sub, ttl = 3600, topics) =>
       signToken(config.jwtSecret, topics ? { role, sub, topics } : { role, sub }, ttl),
     metrics: async () => {

@@ -13,6 +13,7 @@ const GOOD = {
   NODE_ENV: 'production',
   JWT_SECRET: 'a-production-secret-of-32-chars!!',
   PORT: '0',
+  MQTT_PORT: '0',
   HOST: '127.0.0.1',
   LOG_LEVEL: 'silent',
 };

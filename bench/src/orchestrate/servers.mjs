@@ -74,6 +74,8 @@ export async function startServer(kind, env = {}, { timeoutMs = 20_000, redisUrl
     ...process.env,
     ...(kind === 'pulse' ? { ...PULSE_BASE_ENV, ...env } : { HOST: '127.0.0.1' }),
     PORT: String(port),
+    // Benchmarks drive WebSockets; 1883 may be another broker's.
+    ...(kind === 'pulse' ? { MQTT_PORT: 'off' } : {}),
   };
   delete childEnv.REDIS_URL; // never the machine's shared Redis
   if (kind === 'pulse' && redisUrl) childEnv.REDIS_URL = redisUrl;

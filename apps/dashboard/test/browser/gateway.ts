@@ -58,6 +58,7 @@ export class GatewayHost implements AsyncDisposable {
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
       PORT: String(port),
+      MQTT_PORT: 'off', // the console does not speak MQTT; 1883 may be another broker's
       JWT_SECRET: 'browser-test-secret-that-is-long-enough!',
       DEV_TOKENS: 'true',
       CONNECT_RATE_PER_IP: '10000',

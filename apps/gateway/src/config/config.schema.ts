@@ -84,6 +84,17 @@ export const EnvSchema = v.object({
     'development',
   ),
   PORT: int(0, 65535, 8080),
+  /** The embedded MQTT broker's TCP port; `off` disables the listener (MQTT over /mqtt stays). */
+  MQTT_PORT: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.regex(/^(\d+|off)$/, 'must be a whole number from 0 to 65535, or off'),
+      v.transform((s) => (s === 'off' ? undefined : Number(s))),
+      v.union([v.undefined(), v.pipe(v.number(), v.maxValue(65535, 'must be at most 65535'))]),
+    ),
+    '1883',
+  ),
   /** Defaults to 127.0.0.1: reachable from other machines only when set on purpose. */
   HOST: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1))),
   SERVER_ID: v.optional(
@@ -186,6 +197,10 @@ export interface GatewayConfig {
   readonly port: number;
   /** Bind address; `hostExplicit` says whether `HOST` chose it (else loopback by default). */
   readonly host: string;
+  /** The MQTT listener's port (0 = any free one), on `host`; undefined when MQTT_PORT=off. */
+  readonly mqttPort?: number;
+  /** MQTT_PORT was set: a taken port stops the start instead of turning the listener off. */
+  readonly mqttPortExplicit: boolean;
   readonly hostExplicit: boolean;
   readonly serverId: string;
   readonly jwtSecret: Uint8Array;

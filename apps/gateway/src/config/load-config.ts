@@ -60,6 +60,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST ?? DEFAULT_HOST,
     hostExplicit: e.HOST !== undefined,
+    ...(e.MQTT_PORT === undefined ? {} : { mqttPort: e.MQTT_PORT }),
+    mqttPortExplicit: known['MQTT_PORT'] !== undefined,
     serverId: e.SERVER_ID ?? `gw-${hostname().slice(0, 40)}-${process.pid}`,
     jwtSecret: new TextEncoder().encode(e.JWT_SECRET ?? randomBytes(32).toString('base64url')),
     jwtSecretGenerated: generated,

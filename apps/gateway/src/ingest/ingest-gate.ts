@@ -1,9 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
-import type { Client } from '../client/client.js';
-import { SINK_OPEN } from '../client/sink.js';
+import type { ServerMessage } from '@pulse/protocol';
+import type { Principal } from '../auth/claims.js';
+import { SINK_OPEN, type Sink } from '../client/sink.js';
 import { Stats } from '../metrics/stats.js';
+
+/**
+ * What the gate needs of a publisher connection: a WebSocket `Client`, or an MQTT connection
+ * (`mqtt/mqtt-connection.ts`), which has no notice to send and ignores it.
+ */
+export interface GatedPublisher {
+  readonly principal: Principal;
+  readonly sink: Pick<Sink, 'readyState' | 'pause' | 'resume'>;
+  send(message: ServerMessage): void;
+}
 
 /**
  * Inbound backpressure. Counts publishes accepted but not yet stored by the bus; above the high
@@ -14,7 +25,7 @@ import { Stats } from '../metrics/stats.js';
 @Injectable()
 export class IngestGate {
   private readonly logger = new Logger('Ingest');
-  private readonly publishers = new Set<Client>();
+  private readonly publishers = new Set<GatedPublisher>();
   private inFlight = 0;
   private paused = false;
 
@@ -31,13 +42,13 @@ export class IngestGate {
     return this.paused;
   }
 
-  register(conn: Client): void {
+  register(conn: GatedPublisher): void {
     if (conn.principal.role === 'operator') return;
     this.publishers.add(conn);
     if (this.paused) conn.sink.pause();
   }
 
-  unregister(conn: Client): void {
+  unregister(conn: GatedPublisher): void {
     this.publishers.delete(conn);
   }
 

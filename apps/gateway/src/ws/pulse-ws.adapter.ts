@@ -6,6 +6,13 @@ import { denialBody, denialHeaders } from '../auth/denial.js';
 import type { UpgradeGuard } from '../auth/upgrade-guard.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 
+/** Another WebSocket endpoint on the HTTP port (MQTT over WebSocket at `/mqtt`). */
+export interface WsMount {
+  readonly path: string;
+  /** A `ws` server in `noServer` mode. */
+  readonly server: object;
+}
+
 type VerifyCallback = (
   ok: boolean,
   status?: number,
@@ -22,12 +29,13 @@ export class PulseWsAdapter extends WsAdapter {
     app: INestApplicationContext,
     private readonly guard: UpgradeGuard,
     private readonly config: GatewayConfig,
+    private mounts: readonly WsMount[] = [],
   ) {
     super(app);
   }
 
   override create(port: number, options: Record<string, unknown> = {}): unknown {
-    return super.create(port, {
+    const server = super.create(port, {
       ...options,
       maxPayload: this.config.maxFrameBytes,
       verifyClient: (info: { req: IncomingMessage }, done: VerifyCallback) => {
@@ -49,6 +57,13 @@ export class PulseWsAdapter extends WsAdapter {
       handleProtocols: (offered: Set<string>) =>
         codecForSubprotocols(offered)?.subprotocol ?? offered.values().next().value ?? false,
     });
+    // Nest routes the HTTP server's upgrades by path and drops unknown ones: the other
+    // endpoints join its routing table beside `/ws`, once.
+    const mounts = this.mounts;
+    this.mounts = [];
+    for (const mount of mounts)
+      this.addWsServerToRegistry(mount.server as { path: string }, port, mount.path);
+    return server;
   }
 
   /**

@@ -1,0 +1,402 @@
+import {
+  generate,
+  parser as mqttParser,
+  type IConnectPacket,
+  type IPublishPacket,
+  type Packet,
+  type Parser,
+} from 'mqtt-packet';
+import { ErrorCode, parseClientMessage, type ErrorFrame, type Publish } from '@pulse/protocol';
+import type { Principal } from '../auth/claims.js';
+import { SINK_OPEN } from '../client/sink.js';
+import { WindowCounter } from '../client/window-counter.js';
+import type { PublishOutcome } from '../ingest/publisher.js';
+import { connectRefusal, ConnackV3, publishReason, Reason } from './reason-codes.js';
+import { pulseTopicOf } from './topic-map.js';
+
+/** The bytes under one MQTT connection: a TCP socket, or a WebSocket at `/mqtt`. */
+export interface MqttTransport {
+  readonly remoteAddress: string;
+  readonly open: boolean;
+  write(bytes: Buffer): void;
+  /** Closes once what was written has gone out. */
+  end(): void;
+  pause(): void;
+  resume(): void;
+}
+
+/** A connect either gets a principal, or is refused with the Pulse code that says why. */
+export type ConnectDecision =
+  | { ok: true; principal: Principal; release: () => void }
+  | { ok: false; code: ErrorCode; reason: string };
+
+/** What a connection needs from the gateway: the same auth and publish path as a WebSocket. */
+export interface MqttServices {
+  readonly maxPacketBytes: number;
+  readonly connectTimeoutMs: number;
+  readonly rateLimitAbuse: number;
+  authenticate(address: string, token: string | undefined): Promise<ConnectDecision>;
+  publish(who: Principal, req: Publish): PublishOutcome | Promise<PublishOutcome>;
+  /** Inbound backpressure: the connection is paused and resumed with the WebSocket publishers. */
+  opened(conn: MqttConnection): void;
+  closed(conn: MqttConnection): void;
+  /** Counts a refusal (metrics), as an error frame on a socket is counted. */
+  refused(code: ErrorCode): void;
+}
+
+type State = 'connecting' | 'authenticating' | 'open' | 'closed';
+
+/** Longest reason string sent back: enough for the Pulse message, never an echo of input. */
+const MAX_REASON = 200;
+/** setTimeout's longest delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * One MQTT 3.1.1 or 5 client. Packets are parsed by `mqtt-packet` (the mqtt.js project's
+ * parser); this class only decides. CONNECT is authenticated before any other packet is read;
+ * each PUBLISH goes through the gateway's `Publisher` exactly as a WebSocket `publish` does,
+ * and its answer (PUBACK, PUBREC, or for a refusal that cannot be answered in-band, a
+ * DISCONNECT) is sent in the order the publishes arrived. Subscribing is not offered yet.
+ */
+export class MqttConnection {
+  principal!: Principal;
+  private state: State = 'connecting';
+  private readonly parser: Parser = mqttParser();
+  private v5 = false;
+  private clientId = '';
+  private release?: () => void;
+  /** Packets that arrived behind CONNECT while its token was being checked. */
+  private early: Packet[] = [];
+  /** Answers go out in arrival order, whatever order the bus stores in. */
+  private answers: Promise<void> = Promise.resolve();
+  /** QoS 2 publishes stored and answered PUBREC, until their PUBREL. */
+  private readonly awaitingRelease = new Set<number>();
+  private readonly rateLimited = new WindowCounter(10_000);
+  private timer: NodeJS.Timeout;
+  private expiry?: NodeJS.Timeout;
+  private keepAliveMs = 0;
+  private lastSeenAt = Date.now();
+
+  /** Set while the ingest gate holds this publisher paused. */
+  private gatePaused = false;
+
+  /** Pause and resume for the ingest gate (`GatedPublisher`). */
+  readonly sink = {
+    readyState: SINK_OPEN,
+    pause: () => {
+      this.gatePaused = true;
+      this.transport.pause();
+    },
+    resume: () => {
+      this.gatePaused = false;
+      if (this.state === 'open') this.transport.resume();
+    },
+  };
+
+  constructor(
+    private readonly transport: MqttTransport,
+    private readonly services: MqttServices,
+  ) {
+    this.parser.on('packet', (packet: Packet) => this.onPacket(packet));
+    this.parser.on('error', (err: Error) => this.disconnect(Reason.MALFORMED_PACKET, err.message));
+    // The first packet must be CONNECT, within the same time an HTTP client has for its request.
+    this.timer = setTimeout(() => this.end(), services.connectTimeoutMs);
+  }
+
+  /** The ingest gate's notices have no MQTT form: a paused socket is the signal. */
+  send(): void {}
+
+  /** Bytes from the transport. */
+  feed(bytes: Buffer): void {
+    if (this.state === 'closed') return;
+    this.lastSeenAt = Date.now();
+    try {
+      this.parser.parse(bytes);
+    } catch {
+      // A bug of ours must cost this connection, never the process.
+      return this.disconnect(Reason.UNSPECIFIED, 'internal error');
+    }
+    // A packet still arriving: its fixed header already says how long it will be.
+    const pending = (this.parser as unknown as { packet: { length: number } }).packet.length;
+    if ((this.state as State) !== 'closed' && pending > this.services.maxPacketBytes)
+      this.tooLarge();
+  }
+
+  /** The transport closed (either side). */
+  gone(): void {
+    if (this.state === 'closed') return;
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
+    this.sink.readyState = 3;
+    clearTimeout(this.timer);
+    clearTimeout(this.expiry);
+    this.early = [];
+    this.release?.();
+    if (wasOpen) this.services.closed(this);
+  }
+
+  /** Ends the connection politely (server shutdown): MQTT 5 hears why. */
+  shutdown(): void {
+    this.disconnect(Reason.SERVER_SHUTTING_DOWN, 'server shutting down');
+  }
+
+  private onPacket(packet: Packet): void {
+    if (this.state === 'closed') return;
+    if ((packet.length ?? 0) > this.services.maxPacketBytes) return this.tooLarge();
+    switch (this.state) {
+      case 'connecting':
+        if (packet.cmd !== 'connect') return this.end();
+        return this.connect(packet);
+      case 'authenticating':
+        if (this.early.length >= 100) return this.disconnect(Reason.SERVER_BUSY, 'too early');
+        this.early.push(packet);
+        return;
+      case 'open':
+        return this.handle(packet);
+    }
+  }
+
+  private connect(packet: IConnectPacket): void {
+    this.state = 'authenticating';
+    this.v5 = packet.protocolVersion === 5;
+    this.clientId = packet.clientId;
+    // Username is ignored: the token (the password) says who this is.
+    const token = packet.password?.toString('utf8') || undefined;
+    this.transport.pause();
+    this.services.authenticate(this.transport.remoteAddress, token).then(
+      (decision) => this.connected(packet, decision),
+      () => this.connected(packet, { ok: false, code: ErrorCode.INTERNAL, reason: 'auth failed' }),
+    );
+  }
+
+  private connected(packet: IConnectPacket, decision: ConnectDecision): void {
+    if (this.state === 'closed') {
+      if (decision.ok) decision.release();
+      return;
+    }
+    if (!decision.ok) {
+      this.services.refused(decision.code);
+      const code = connectRefusal(decision.code, this.v5);
+      this.write(
+        this.v5
+          ? {
+              cmd: 'connack',
+              sessionPresent: false,
+              reasonCode: code,
+              properties: { reasonString: `${decision.code}: ${decision.reason}` },
+            }
+          : { cmd: 'connack', sessionPresent: false, returnCode: code },
+      );
+      return this.end();
+    }
+    this.principal = decision.principal;
+    this.release = decision.release;
+    this.state = 'open';
+    clearTimeout(this.timer);
+    const expiresAt = decision.principal.expiresAt;
+    if (expiresAt !== undefined) {
+      // As on a WebSocket, the session lasts as long as its token; MQTT 5 is told why.
+      this.expiry = setTimeout(
+        () => this.disconnect(Reason.NOT_AUTHORIZED, 'token expired'),
+        Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS),
+      );
+    }
+    this.keepAliveMs = (packet.keepalive ?? 0) * 1000;
+    if (this.keepAliveMs > 0) this.watchKeepAlive();
+    this.write(
+      this.v5
+        ? {
+            cmd: 'connack',
+            sessionPresent: false,
+            reasonCode: Reason.SUCCESS,
+            properties: {
+              maximumPacketSize: this.services.maxPacketBytes,
+              retainAvailable: true,
+              wildcardSubscriptionAvailable: false,
+              subscriptionIdentifiersAvailable: false,
+              sharedSubscriptionAvailable: false,
+              ...(packet.clientId ? {} : { assignedClientIdentifier: `pulse-${Date.now()}` }),
+            },
+          }
+        : { cmd: 'connack', sessionPresent: false, returnCode: ConnackV3.ACCEPTED },
+    );
+    this.services.opened(this);
+    const early = this.early;
+    this.early = [];
+    for (const p of early) this.onPacket(p);
+    // Reading starts again, unless the ingest gate paused this publisher as it registered.
+    if (this.state === 'open' && !this.gatePaused) this.transport.resume();
+  }
+
+  private handle(packet: Packet): void {
+    switch (packet.cmd) {
+      case 'publish':
+        return this.publish(packet);
+      case 'pubrel':
+        this.awaitingRelease.delete(packet.messageId!);
+        this.write({ cmd: 'pubcomp', messageId: packet.messageId! });
+        return;
+      case 'pingreq':
+        this.write({ cmd: 'pingresp' });
+        return;
+      case 'disconnect':
+        return this.end();
+      case 'subscribe':
+        // Subscribing over MQTT is a later slice: refused per subscription, the session stays.
+        this.write({
+          cmd: 'suback',
+          messageId: packet.messageId,
+          granted: packet.subscriptions.map(() => 0x80),
+          ...(this.v5
+            ? { properties: { reasonString: 'subscribing over MQTT is not offered yet' } }
+            : {}),
+        });
+        return;
+      case 'unsubscribe':
+        this.write({
+          cmd: 'unsuback',
+          messageId: packet.messageId,
+          ...(this.v5 ? { granted: packet.unsubscriptions.map(() => 0x11) } : {}),
+        } as Packet);
+        return;
+      case 'connect':
+        return this.disconnect(Reason.PROTOCOL_ERROR, 'second CONNECT');
+      case 'puback':
+      case 'pubrec':
+      case 'pubcomp':
+      case 'auth':
+        return; // nothing was sent that they could answer (no extended auth either)
+      case 'connack':
+      case 'suback':
+      case 'unsuback':
+      case 'pingresp':
+        return this.disconnect(Reason.PROTOCOL_ERROR, `a client does not send ${packet.cmd}`);
+    }
+  }
+
+  private publish(packet: IPublishPacket): void {
+    const { qos, messageId } = packet;
+    if (qos === 2 && this.awaitingRelease.has(messageId!)) {
+      // A retransmission of a QoS 2 publish already stored: answered again, stored once.
+      this.write({ cmd: 'pubrec', messageId: messageId! });
+      return;
+    }
+    const outcome = this.decide(packet);
+    const answer = (o: PublishOutcome) => this.answer(packet, o);
+    const next =
+      outcome instanceof Promise
+        ? this.answers.then(() => outcome).then(answer)
+        : this.answers.then(() => answer(outcome));
+    this.answers = next.catch(() => this.disconnect(Reason.UNSPECIFIED, 'internal error'));
+  }
+
+  private decide(packet: IPublishPacket): PublishOutcome | Promise<PublishOutcome> {
+    if (packet.retain && packet.payload.length === 0)
+      return refusal(ErrorCode.INVALID_PAYLOAD, 'clearing a retained value is not supported');
+    const topic = pulseTopicOf(packet.topic);
+    if (topic === undefined)
+      return refusal(ErrorCode.INVALID_TOPIC, 'topic must be <family>/<id>/... without . + # *');
+    let payload: unknown;
+    try {
+      payload = JSON.parse(packet.payload.toString());
+    } catch {
+      return refusal(ErrorCode.INVALID_PAYLOAD, 'payload is not JSON', topic);
+    }
+    const key = packet.properties?.userProperties?.key;
+    const parsed = parseClientMessage({
+      type: 'publish',
+      topic,
+      payload,
+      ...(key === undefined ? {} : { key }),
+    });
+    if (!parsed.ok) return refusal(parsed.code, parsed.reason, topic);
+    // Same ACL, quota, schema, ingest gate and bus as a WebSocket publish.
+    return this.services.publish(this.principal, parsed.message as Publish);
+  }
+
+  private answer(packet: IPublishPacket, outcome: PublishOutcome): void {
+    if (this.state !== 'open') return;
+    const { qos, messageId } = packet;
+    if (typeof outcome === 'number') {
+      if (qos === 1) this.write({ cmd: 'puback', messageId: messageId! });
+      else if (qos === 2) {
+        this.awaitingRelease.add(messageId!);
+        this.write({ cmd: 'pubrec', messageId: messageId! });
+      }
+      return;
+    }
+    this.services.refused(outcome.code);
+    const reasonCode = publishReason(outcome.code);
+    const reasonString = `${outcome.code}: ${outcome.message}`.slice(0, MAX_REASON);
+    if (
+      outcome.code === ErrorCode.RATE_LIMITED &&
+      this.rateLimited.hit() >= this.services.rateLimitAbuse
+    )
+      return this.disconnect(Reason.QUOTA_EXCEEDED, 'persistently over publish quota');
+    if (this.v5 && qos > 0) {
+      const properties = {
+        reasonString,
+        ...(outcome.retryAfterMs === undefined
+          ? {}
+          : { userProperties: { retryAfterMs: String(outcome.retryAfterMs) } }),
+      };
+      this.write({ cmd: qos === 1 ? 'puback' : 'pubrec', messageId, reasonCode, properties });
+      return;
+    }
+    // No acknowledgement can carry the refusal (MQTT 3.1.1, or QoS 0): the connection ends,
+    // so a refused publish is never mistaken for a stored one.
+    this.disconnect(reasonCode, reasonString);
+  }
+
+  private watchKeepAlive(): void {
+    // MQTT: one and a half keep-alive periods without a packet and the client is gone.
+    const limit = this.keepAliveMs * 1.5;
+    this.timer = setTimeout(
+      () => {
+        if (Date.now() - this.lastSeenAt >= limit)
+          return this.disconnect(Reason.KEEP_ALIVE_TIMEOUT, 'keep alive timeout');
+        this.watchKeepAlive();
+      },
+      limit - (Date.now() - this.lastSeenAt),
+    );
+  }
+
+  private tooLarge(): void {
+    this.disconnect(
+      Reason.PACKET_TOO_LARGE,
+      `packet over ${this.services.maxPacketBytes} bytes (MAX_FRAME_BYTES)`,
+    );
+  }
+
+  /** MQTT 5 is told why with a DISCONNECT; MQTT 3.1.1 has no such packet. */
+  private disconnect(reasonCode: number, reason: string): void {
+    if (this.state === 'closed') return;
+    if (this.v5 && this.state === 'open')
+      this.write({
+        cmd: 'disconnect',
+        reasonCode,
+        properties: { reasonString: reason.slice(0, MAX_REASON) },
+      });
+    this.end();
+  }
+
+  private end(): void {
+    if (this.state === 'closed') return;
+    this.transport.end();
+    this.gone();
+  }
+
+  private write(packet: Packet): void {
+    if (!this.transport.open) return;
+    this.transport.write(generate(packet, { protocolVersion: this.v5 ? 5 : 4 }));
+  }
+
+  /** For logs. */
+  toString(): string {
+    return `mqtt ${this.clientId || '-'} ${this.transport.remoteAddress}`;
+  }
+}
+
+function refusal(code: ErrorCode, message: string, topic?: string): ErrorFrame {
+  return { type: 'error', code, message, ...(topic === undefined ? {} : { topic }) };
+}
