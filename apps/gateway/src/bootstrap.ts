@@ -14,7 +14,12 @@ export async function startGateway(
 ): Promise<INestApplication> {
   const config = loadConfig(env);
   const app = configureApp(
-    await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true }),
+    // forceCloseConnections: after the drain, a request still open (an upload that never
+    // finishes, a stream a proxy stopped reading) must not hold the shutdown forever.
+    await NestFactory.create(AppModule.forRoot(config), {
+      bufferLogs: true,
+      forceCloseConnections: true,
+    }),
   );
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();

@@ -82,6 +82,7 @@ export async function startGateway(
   const moduleRef = await builder.compile();
   const app = configureApp(
     moduleRef.createNestApplication({
+      forceCloseConnections: true, // as main.ts
       // PULSE_TEST_LOG=1 shows the gateway's own logs when a test needs explaining.
       logger: process.env.PULSE_TEST_LOG ? ['log', 'warn', 'error'] : ['error'],
     }),

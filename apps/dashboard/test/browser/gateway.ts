@@ -17,7 +17,10 @@ interface TestingModules {
 interface TestingModuleBuilder {
   overrideProvider(token: symbol): { useValue(value: unknown): TestingModuleBuilder };
   compile(): Promise<{
-    createNestApplication(options: { logger: 'error'[] }): Parameters<typeof configureApp>[0];
+    createNestApplication(options: {
+      logger: 'error'[];
+      forceCloseConnections: boolean;
+    }): Parameters<typeof configureApp>[0];
   }>;
 }
 
@@ -28,7 +31,10 @@ async function startApp(config: ReturnType<typeof loadConfig>, bus: MemoryBus, p
     .overrideProvider(BUS)
     .useValue(bus)
     .compile();
-  const app = configureApp(moduleRef.createNestApplication({ logger: ['error'] }));
+  const app = configureApp(
+    // As main.ts: a request still open after the drain does not hold the stop.
+    moduleRef.createNestApplication({ logger: ['error'], forceCloseConnections: true }),
+  );
   await app.listen(port, '127.0.0.1');
   return app;
 }
