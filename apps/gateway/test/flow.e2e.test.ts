@@ -87,7 +87,7 @@ describe('slow consumers', () => {
       await s.next('subscribed');
     }
     // Stop reading: the kernel buffers fill, then the gateway's send buffer grows.
-    (stalled.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    stalled.pauseReading();
     await using feed = await TestSocket.connect(gw.wsUrl, await gw.token('feed', 'f'));
     const slowCloses = async () => {
       const text = await gw.metrics();
@@ -109,7 +109,7 @@ describe('slow consumers', () => {
     expect(await slowCloses()).toBe(1);
     // Reading again, the stalled client finds its connection closed (the close frame, or a
     // reset when the gateway terminated it with its buffer unsent).
-    (stalled.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    stalled.resumeReading();
     expect([CloseCode.SLOW_CONSUMER, 1006]).toContain((await stalled.closed).code);
     // The healthy one got everything, in order.
     const got = await healthy.messages(sent);

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import type { ServerMessage } from '@pulse/protocol';
 import { describe, expect, it } from 'vitest';
 import { reading } from './fixtures.js';
@@ -12,9 +11,6 @@ const METRICS = ['temperature', 'humidity', 'vibration', 'battery'];
 /** Publishes per topic before the operator opens the fleet view. */
 const HELD = 400;
 const HISTORY = 300;
-
-/** The TCP socket under a `ws` client: pausing it stops reading, so the server's buffer fills. */
-const tcp = (s: TestSocket) => (s.ws as unknown as { _socket: Socket })._socket;
 
 /** Every frame until the `pong` with `ts` (the server answers in order: nothing sent before it is missing). */
 async function untilPong(s: TestSocket, ts: number): Promise<Frame[]> {
@@ -72,14 +68,14 @@ describe.each(BUSES)('replays under a slow reader (%s bus)', (bus) => {
     for (let v = 1; v <= HELD; v++) await publishRound(v);
 
     await using op = await TestSocket.connect(gw.wsUrl, await gw.token('operator', 'op'));
-    tcp(op).pause(); // reads nothing for its first 300 ms
+    op.pauseReading(); // reads nothing for its first 300 ms
     METRICS.forEach((m, i) =>
       op.send({ type: 'subscribe', id: i + 1, topic: `device.*.${m}`, history: HISTORY }),
     );
     // Live traffic goes on meanwhile.
     for (let v = HELD + 1; v <= HELD + 20; v++) await publishRound(v);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    tcp(op).resume();
+    op.resumeReading();
     op.send({ type: 'ping', ts: 1 });
     const frames = await untilPong(op, 1);
 
@@ -122,7 +118,7 @@ describe('reply order (memory bus)', () => {
     const topic = 'device.d1.temperature';
     op.send({ type: 'subscribe', id: 1, topic, history: 0 });
     await op.next('subscribed');
-    tcp(op).pause();
+    op.pauseReading();
     let id = 0;
     for (let round = 1; round <= 12; round++) {
       // Enough to fill the kernel's buffers for the paused reader, so the gateway's queue holds the rest.
@@ -134,7 +130,7 @@ describe('reply order (memory bus)', () => {
       op.send({ type: 'ping', ts: last });
     }
     op.send({ type: 'unsubscribe', id: 2, topic });
-    tcp(op).resume();
+    op.resumeReading();
     const frames: Frame[] = [];
     for (;;) {
       const f = await op.next(() => true);

@@ -6,9 +6,8 @@ import { tick } from './fixtures.js';
 
 /** Stops reading a socket: the kernel buffers fill, then the gateway's send buffer grows. */
 function stall(s: TestSocket): { resume(): void } {
-  const tcp = (s.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-  tcp.pause();
-  return { resume: () => tcp.resume() };
+  s.pauseReading();
+  return { resume: () => s.resumeReading() };
 }
 
 /** `pulse_closes_total` by code, as scraped. */

@@ -201,6 +201,18 @@ export class TestSocket implements AsyncDisposable {
     });
   }
 
+  /**
+   * Stops reading the TCP socket under the WebSocket (a stalled client): the kernel's buffers
+   * fill, then the gateway's send buffer grows. `resumeReading` reads again.
+   */
+  pauseReading(): void {
+    (this.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  }
+
+  resumeReading(): void {
+    (this.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+  }
+
   close(): void {
     this.ws.close();
   }

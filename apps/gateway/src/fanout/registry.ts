@@ -85,27 +85,20 @@ export class SubscriberRegistry {
   }
 
   /** Every subscription whose pattern matches `topic` (the topic itself or a wildcard variant). */
-  *matching(topic: string): Generator<Subscription> {
-    for (const pattern of variants(topic)) {
+  matching(topic: string): Subscription[] {
+    const out: Subscription[] = [];
+    forEachPattern(topic, (pattern) => {
       const entry = this.byPattern.get(pattern);
-      if (!entry) continue;
-      yield* entry.direct;
-      for (const rc of entry.rated.values()) yield* rc.subs;
-    }
+      if (!entry) return;
+      out.push(...entry.direct);
+      for (const rc of entry.rated.values()) out.push(...rc.subs);
+    });
+    return out;
   }
 
   /** Hands `message` to every matching subscription, through its throttle where it has one. */
   dispatch(message: BusMessage, now: number): void {
-    const topic = message.topic;
-    this.dispatchTo(topic, message, now);
-    // Replace each non-family segment in turn with the wildcard.
-    let start = topic.indexOf('.') + 1;
-    while (start > 0) {
-      const end = topic.indexOf('.', start);
-      const stop = end === -1 ? topic.length : end;
-      this.dispatchTo(topic.slice(0, start) + WILDCARD + topic.slice(stop), message, now);
-      start = end + 1;
-    }
+    forEachPattern(message.topic, (pattern) => this.dispatchTo(pattern, message, now));
   }
 
   private dispatchTo(pattern: string, message: BusMessage, now: number): void {
@@ -130,14 +123,18 @@ export class SubscriberRegistry {
   }
 }
 
-/** `topic` and each of its one-wildcard variants (every non-family segment replaced in turn). */
-function* variants(topic: string): Generator<string> {
-  yield topic;
+/**
+ * Visits `topic` and each of its one-wildcard variants (every non-family segment replaced in
+ * turn): the patterns a subscription to this topic can have. A callback, not a generator: it
+ * runs for every message.
+ */
+function forEachPattern(topic: string, visit: (pattern: string) => void): void {
+  visit(topic);
   let start = topic.indexOf('.') + 1;
   while (start > 0) {
     const end = topic.indexOf('.', start);
     const stop = end === -1 ? topic.length : end;
-    yield topic.slice(0, start) + WILDCARD + topic.slice(stop);
+    visit(topic.slice(0, start) + WILDCARD + topic.slice(stop));
     start = end + 1;
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CloseCode } from '@pulse/protocol';
 import type { BusMessage } from '../bus/bus-message.js';
 import type { Client } from '../client/client.js';
+import { SINK_OPEN } from '../client/sink.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { Stats } from '../metrics/stats.js';
@@ -89,7 +90,7 @@ export class Outflow implements OnModuleDestroy, OutboxHost {
   closeSlow(box: Outbox, why: string): void {
     const client = box.client;
     box.clear();
-    if (client.closed || client.sink.readyState !== 1) return;
+    if (client.closed || client.sink.readyState !== SINK_OPEN) return;
     this.stats.slowConsumerCloses += 1;
     client.close(CloseCode.SLOW_CONSUMER, `slow consumer: ${why}`);
     // A stalled peer never reads the close frame: do not wait for its handshake.
