@@ -57,7 +57,13 @@ export class SseSocket implements SocketLike {
   #token: string | null;
   #stream: AbortController | undefined;
   #lastEventId = '';
-  /** Positions asked for by resubscribes (after a reconnect), until the first stream uses them. */
+  /**
+   * Where each topic resumes when the stream is reopened, for topics the event id may not name:
+   * positions asked for by resubscribes, the `subscribed` position of an exact topic before its
+   * first message, and what the last reopen resumed from. The event id wins where it names a
+   * topic (it is later). Without these, a topic with no message yet on this stream reopened with
+   * `history=0` and lost what was published between the two streams.
+   */
   readonly #resume = new Map<string, ResumePosition>();
   readonly #wanted = new Map<string, Wanted>();
   #reopenQueued = false;
@@ -225,6 +231,13 @@ export class SseSocket implements SocketLike {
         // The stream numbers its subscriptions itself; answer the request that asked.
         const wanted = this.#wanted.get(frame.topic);
         if (wanted?.pendingId === undefined) return;
+        if (frame.epoch !== undefined && frame.seq !== undefined && !this.#resume.has(frame.topic))
+          // Backfill (`history`) follows with seqs up to `frame.seq`: a reopen before it has
+          // arrived must ask for it again, so resume from before it.
+          this.#resume.set(frame.topic, {
+            epoch: frame.epoch,
+            seq: Math.max(0, frame.seq - (wanted.history ?? 0)),
+          });
         this.#deliver({ ...frame, id: wanted.pendingId });
         wanted.pendingId = undefined;
         return;
@@ -328,17 +341,19 @@ export class SseSocket implements SocketLike {
       : new Map<string, ResumePosition>();
     const positions = typeof parsed === 'string' ? new Map<string, ResumePosition>() : parsed;
     for (const [topic, p] of this.#resume) if (!positions.has(topic)) positions.set(topic, p);
-    this.#resume.clear();
     const patterns = [...this.#wanted.keys()];
     for (const topic of positions.keys())
       if (!patterns.some((p) => topicMatches(p, topic))) positions.delete(topic);
+    // The next reopen starts from here at the least, even if this stream delivers nothing.
+    this.#resume.clear();
+    for (const [topic, p] of positions) this.#resume.set(topic, p);
     return positions.size > 0 ? formatEventId(positions) : '';
   }
 
   /**
    * One query for all subscriptions, each with its own `maxRate` and `history`, so falling back
-   * to SSE changes nothing a subscription asked for. Topics already flowing resume from the
-   * event id (history 0); `history` is for the new subscriptions.
+   * to SSE changes nothing a subscription asked for. Topics already flowing resume from their
+   * positions (`Last-Event-ID`, history 0); `history` is for the new subscriptions.
    */
   #query(): string {
     const wanted = [...this.#wanted];

@@ -98,6 +98,57 @@ describe('SseSocket', () => {
     s.socket.close();
   });
 
+  // The gap: a topic with no message yet on the stream is not in its event id, so a reopen
+  // (another subscribe, a token refresh) asked for it with `history=0`, and whatever was
+  // published while the stream was being reopened never arrived.
+  it.each([
+    [undefined, 'price.X:7:e1'],
+    [5, 'price.X:2:e1'], // the backfill of 5 had not arrived: ask for it again
+  ])(
+    'resumes a topic with no message yet from its subscribed position (history %s)',
+    async (history, resumedFrom) => {
+      const srv = await sseServer((r) => {
+        const topics = r.url.searchParams.get('topics');
+        if (!topics) return stream(r.res, welcomeFrame(0));
+        stream(r.res, welcomeFrame(0), {
+          type: 'subscribed',
+          id: 1,
+          topic: 'price.X',
+          epoch: 'e1',
+          seq: 7,
+        });
+      });
+      const s = open(srv.url);
+      await s.until(() => s.frames.length === 1);
+      s.socket.send(JSON.stringify({ type: 'subscribe', id: 1, topic: 'price.X', history }));
+      await s.until(() => s.frames.some((f) => f.type === 'subscribed'));
+      s.socket.send(JSON.stringify({ type: 'subscribe', id: 2, topic: 'price.Y' }));
+      await s.until(() => srv.streams.length === 3);
+      expect(srv.streams[2]!.lastEventId).toBe(resumedFrom);
+      s.socket.close();
+    },
+  );
+
+  it('keeps a resumed topic’s position across reopens that deliver nothing for it', async () => {
+    const srv = await sseServer((r) => stream(r.res, welcomeFrame(0)));
+    const s = open(srv.url);
+    await s.until(() => s.frames.length === 1);
+    s.socket.send(
+      JSON.stringify({ type: 'subscribe', id: 1, topic: 'price.X', since: 2, epoch: 'e1' }),
+    );
+    await s.until(() => srv.streams.length === 2);
+    s.socket.send(JSON.stringify({ type: 'subscribe', id: 2, topic: 'price.Y' }));
+    await s.until(() => srv.streams.length === 3);
+    s.socket.send(JSON.stringify({ type: 'unsubscribe', id: 3, topic: 'price.Y' }));
+    await s.until(() => srv.streams.length === 4);
+    expect(srv.streams.slice(1).map((r) => r.lastEventId)).toEqual([
+      'price.X:2:e1',
+      'price.X:2:e1',
+      'price.X:2:e1',
+    ]);
+    s.socket.close();
+  });
+
   it('keeps each subscription’s own maxRate and history on the stream', async () => {
     const srv = await sseServer((r) => stream(r.res, welcomeFrame(0)));
     const s = open(srv.url);
