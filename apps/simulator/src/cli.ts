@@ -6,7 +6,7 @@ import { startReporter } from './report.js';
 import { METRICS } from './signals/sensor.js';
 import { Simulation } from './simulation.js';
 import { formatSummary, Stats } from './stats.js';
-import { createTokenSource } from './tokens.js';
+import { createTokenSource, tokenTtlSeconds } from './tokens.js';
 
 /** `pulse-sim`: run the simulated fleet until Ctrl-C or `--duration`, then print a summary. */
 function main(): void {
@@ -28,6 +28,7 @@ function main(): void {
   const tokens = createTokenSource({
     url: config.url,
     secret,
+    ttlSeconds: tokenTtlSeconds(process.env.TOKEN_MAX_TTL),
     onError: (err) => {
       stats.tokenErrors++;
       stats.lastTokenError = err.message;

@@ -1,6 +1,6 @@
 import { jwtVerify } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
-import { createTokenSource, httpBaseFromWsUrl } from './tokens.js';
+import { createTokenSource, httpBaseFromWsUrl, tokenTtlSeconds } from './tokens.js';
 
 describe('httpBaseFromWsUrl', () => {
   it('maps ws to http and wss to https, dropping the path', () => {
@@ -19,6 +19,27 @@ describe('createTokenSource', () => {
     expect(payload).toMatchObject({ sub: 'dev-007', role: 'device' });
     expect(payload.exp! - payload.iat!).toBe(24 * 3600);
     expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('mints tokens no longer-lived than the gateway’s TOKEN_MAX_TTL, and refreshes them halfway', async () => {
+    let clock = 0;
+    const tokens = createTokenSource({
+      url: 'ws://h/ws',
+      secret: 's3cret',
+      ttlSeconds: tokenTtlSeconds('30m'),
+      now: () => clock,
+    });
+    const get = tokens('device', 'dev-007');
+    const first = get();
+    const { payload } = await jwtVerify(await first, new TextEncoder().encode('s3cret'));
+    expect(payload.exp! - payload.iat!).toBe(1800);
+    clock = 899_999;
+    expect(get()).toBe(first); // cached
+    clock = 900_000;
+    expect(get()).not.toBe(first); // minted anew after half the lifetime
+    expect([tokenTtlSeconds(undefined), tokenTtlSeconds('7d'), tokenTtlSeconds('90')]).toEqual([
+      86400, 86400, 90,
+    ]);
   });
 
   it('fetches a dev token from the gateway without a secret, and caches it', async () => {

@@ -29,6 +29,16 @@ describe('token CLI', () => {
     [['--role', 'device', '--sub', 'x', '--topics', 'price.*.*'], env, /topics/],
     [['--role', 'device', '--sub', 'x', '--bogus'], env, /Unknown option/],
     [['--role', 'device', '--sub', 'x'], {}, /JWT_SECRET must be set/],
+    [
+      ['--role', 'device', '--sub', 'x', '--ttl', '7d'],
+      env,
+      /longer than TOKEN_MAX_TTL \(86400 s\)/,
+    ],
+    [
+      ['--role', 'device', '--sub', 'x', '--ttl', '2h'],
+      { ...env, TOKEN_MAX_TTL: '1h' },
+      /longer than TOKEN_MAX_TTL \(3600 s\)/,
+    ],
   ])('explains what is wrong with %j', async (args, e, message) => {
     const r = await mintFromArgs(args, e);
     expect(r.ok).toBe(false);

@@ -54,6 +54,15 @@ export async function mintFromArgs(
   }
   const ttl = parseTtl(values.ttl ?? '1h');
   if (!ttl) return { ok: false, message: '--ttl must look like 3600, 90s, 30m, 1h or 7d' };
+  // The gateway refuses a token that lives longer than its TOKEN_MAX_TTL: say so now, not at
+  // the device's first connect.
+  const max = parseTtl(env.TOKEN_MAX_TTL ?? '24h');
+  if (!max) return { ok: false, message: 'TOKEN_MAX_TTL must look like 3600, 90s, 30m, 1h or 7d' };
+  if (ttl > max)
+    return {
+      ok: false,
+      message: `--ttl ${values.ttl} is longer than TOKEN_MAX_TTL (${max} s): the gateway would refuse the token`,
+    };
   const secret = env.JWT_SECRET;
   if (!secret || secret.length < 32)
     return {
