@@ -8,3 +8,4 @@ export * from './server-messages.js';
 export * from './codec.js';
 export * from './parse.js';
 export * from './sse.js';
+export * from './history.js';
