@@ -28,9 +28,14 @@ export async function waitUntil(
 }
 
 /** Runs `cmd` to completion; rejects with its output when it fails. */
-export function run(cmd: string, args: string[], cwd = repoRoot): Promise<string> {
+export function run(
+  cmd: string,
+  args: string[],
+  cwd = repoRoot,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -39,16 +44,6 @@ export function run(cmd: string, args: string[], cwd = repoRoot): Promise<string
       code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')}: ${code}\n${out}`)),
     );
   });
-}
-
-/**
- * `node dist/main.js` needs the compiled gateway and protocol (the tests elsewhere run the
- * TypeScript source in-process; a real SIGTERM needs a process of its own).
- */
-export async function buildGateway(): Promise<void> {
-  const tsc = `${repoRoot}node_modules/.bin/tsc`;
-  await run(tsc, ['-p', 'packages/protocol/tsconfig.build.json']);
-  await run(tsc, ['-p', 'apps/gateway/tsconfig.build.json']);
 }
 
 export const exited = (proc: ChildProcess): Promise<void> =>
@@ -67,11 +62,14 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-/** A gateway as its own `node` process, on a free port; resolves once /health/ready is 200. */
+/**
+ * A gateway as its own `node` process (`entry`: a built dist/main.js), on a free port;
+ * resolves once /health/ready is 200.
+ */
 export async function startGatewayProcess(
   name: string,
   env: Record<string, string>,
-  entry = `${repoRoot}apps/gateway/dist/main.js`,
+  entry: string,
 ): Promise<GatewayProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

@@ -1,9 +1,10 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../src/auth/token.service.js';
 import { TEST_SECRET } from '../gateway-resource.js';
 import { startRedis, type RedisServer } from '../redis/redis-server.js';
+import { deployedGateway } from './deployed-gateway.js';
 import {
-  buildGateway,
   startGatewayProcess,
   startHaproxy,
   waitUntil,
@@ -14,7 +15,8 @@ import { AckingPublisher, ResumingOperator } from './resuming-clients.js';
 
 /**
  * A rolling restart through the real balancer (HAProxy on deploy/haproxy.cfg) of two real
- * gateway processes sharing a Redis of their own, while operators are subscribed and
+ * gateway processes (the image's `pnpm deploy` folder, see deployed-gateway.ts) sharing a
+ * Redis of their own, while operators are subscribed and
  * publishers keep publishing: every acked message reaches every operator exactly once, in seq
  * order, with no signal of loss needed.
  */
@@ -27,8 +29,9 @@ describe('rolling restart through HAProxy', () => {
   let balancer: Haproxy;
 
   beforeAll(async () => {
-    // One build and Redis while nothing else runs; both are what the processes start from.
-    [, redis] = await Promise.all([buildGateway(), startRedis()]);
+    const [{ app }, started] = await Promise.all([deployedGateway(), startRedis()]);
+    redis = started;
+    const entry = join(app, 'dist/main.js');
     const env = {
       REDIS_URL: redis.url,
       TRUSTED_PROXIES: 'loopback',
@@ -39,12 +42,12 @@ describe('rolling restart through HAProxy', () => {
     };
     gateways.push(
       ...(await Promise.all([
-        startGatewayProcess('gateway-1', env),
-        startGatewayProcess('gateway-2', env),
+        startGatewayProcess('gateway-1', env, entry),
+        startGatewayProcess('gateway-2', env, entry),
       ])),
     );
     balancer = await startHaproxy(gateways);
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await balancer?.stop();
