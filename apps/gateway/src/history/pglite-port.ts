@@ -10,13 +10,16 @@ import type { SqlPort } from './sql-port.js';
 export async function openPglite(dataDir: string): Promise<SqlPort> {
   const dir = resolve(dataDir);
   const unlock = lockDataDir(dir);
-  let db: PGlite;
   try {
-    db = await PGlite.create(`${dir}/pgdata`);
+    return pglitePort(await PGlite.create(`${dir}/pgdata`), unlock);
   } catch (err) {
     unlock();
     throw err;
   }
+}
+
+/** A PGlite database as a SqlPort (an in-memory one in tests); `release` runs after close. */
+export function pglitePort(db: PGlite, release: () => void = () => undefined): SqlPort {
   return {
     engine: 'pglite',
     query: async <T>(sql: string, params: readonly unknown[] = []) =>
@@ -28,7 +31,7 @@ export async function openPglite(dataDir: string): Promise<SqlPort> {
       try {
         await db.close();
       } finally {
-        unlock();
+        release();
       }
     },
   };

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HistoryResponseSchema, type HistoryResponse } from '@pulse/protocol';
+import { HistoryResponseSchema, type HistoryResponse, type RawHistory } from '@pulse/protocol';
 import * as v from 'valibot';
 import { expect } from 'vitest';
 import type { GatewayResource } from '../gateway-resource.js';
@@ -49,7 +49,9 @@ export async function history(
   token: string | undefined,
   params: Record<string, string | number>,
 ): Promise<Answer> {
-  const qs = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+  const qs = new URLSearchParams(
+    Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
+  );
   const res = await fetch(`${gw.httpUrl}/history?${qs}`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
@@ -62,4 +64,11 @@ export function ok(answer: Answer): HistoryResponse {
   const parsed = v.safeParse(HistoryResponseSchema, answer.body);
   expect(parsed.issues, JSON.stringify(parsed.issues)).toBeUndefined();
   return parsed.output as HistoryResponse;
+}
+
+/** A 200 raw answer the protocol schema accepts. */
+export function okRaw(answer: Answer): RawHistory {
+  const body = ok(answer);
+  if (body.kind !== 'raw') throw new Error(`expected raw, got ${body.kind}`);
+  return body;
 }

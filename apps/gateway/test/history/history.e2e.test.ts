@@ -1,7 +1,7 @@
 import { HISTORY_RAW_MAX_SPAN_MS } from '@pulse/protocol';
 import { describe, expect, it } from 'vitest';
 import { startGateway } from '../gateway-resource.js';
-import { flushed, history, ok, publishAll, tempDataDir } from './history-client.js';
+import { flushed, history, ok, okRaw, publishAll, tempDataDir } from './history-client.js';
 
 const MIN = 60_000;
 /** A whole hour a day ago, so every minute of it is in the raw and rollup tables. */
@@ -68,7 +68,7 @@ describe('GET /history on the embedded engine (PGlite)', () => {
       { t: base, count: 4, open: 5, high: 7, low: 4, close: 6, volume: 10 },
     ]);
 
-    const raw = ok(
+    const raw = okRaw(
       await history(gw, op, {
         topic: 'device.d1.temp',
         from: base + 30_000,
