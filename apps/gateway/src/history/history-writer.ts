@@ -154,7 +154,7 @@ export class HistoryWriter {
         if (this.state !== 'down')
           this.logger.warn(`history: store ${this.engine} down (${message}); buffering`);
         this.state = 'down';
-        this.reason = message;
+        this.reason = message.slice(0, 200);
         this.failures += 1;
         this.retryAt =
           Date.now() + Math.min(MAX_BACKOFF_MS, this.settings.flushMs * 2 ** (this.failures - 1));
