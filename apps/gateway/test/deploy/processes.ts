@@ -102,6 +102,7 @@ export async function startGatewayProcess(
         return (await fetch(`${url}/health/ready`)).ok;
       }, `${name} ready at ${url}`);
     } catch (err) {
+      proc.kill('SIGKILL'); // a gateway that never got ready is not left behind
       throw new Error(`${(err as Error).message}\n${output}`);
     }
   };
