@@ -116,7 +116,11 @@ describe('deploy/k8s', () => {
     expect(data.NODE_ENV).toBe('production');
     expect(container().envFrom[0].configMapRef.name).toBe(configMap().metadata.name);
     // Starts as the pod would: the ConfigMap plus the Secret's key.
-    const config = loadConfig({ ...data, JWT_SECRET: 'x'.repeat(48) });
+    const config = loadConfig({
+      ...data,
+      JWT_SECRET: 'x'.repeat(48),
+      DATABASE_URL: 'postgres://pulse:pw@postgres:5432/pulse',
+    });
     expect(config.devTokens).toBe(false);
     expect(config.allowedOrigins).toBeDefined();
     const host = only('Ingress').spec.rules[0].host as string;
@@ -134,6 +138,15 @@ describe('deploy/k8s', () => {
     ).toEqual({ name: 'pulse-gateway', key: 'JWT_SECRET' });
     // A URL with a password belongs in the Secret.
     expect(new URL(configMap().data.REDIS_URL).password).toBe('');
+  });
+
+  it('keeps history in PostgreSQL (DATABASE_URL from the Secret, an ExternalName), not on the pod', () => {
+    expect(configMap().data.HISTORY).toBe('on');
+    const db = (container().env as Any[]).find((e) => e.name === 'DATABASE_URL');
+    expect(db.valueFrom.secretKeyRef).toEqual({ name: 'pulse-gateway', key: 'DATABASE_URL' });
+    expect(db.valueFrom.secretKeyRef.optional).toBeUndefined();
+    const pg = manifests.find((m) => m.metadata?.name === 'postgres') as Any;
+    expect(pg.spec.type).toBe('ExternalName');
   });
 
   it('reaches Redis through an ExternalName service named as REDIS_URL says', () => {

@@ -82,6 +82,8 @@ export async function startGatewayProcess(
     SERVER_ID: name,
     JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: 'error',
+    // As every gateway test: no durable history unless a test asks for it.
+    HISTORY: 'off',
     ...env,
   };
   let output = '';
