@@ -138,6 +138,9 @@ export interface Haproxy {
 
 /** Debian's HAProxy on deploy/haproxy.cfg in front of two gateways, all on loopback. */
 export async function startHaproxy(gateways: readonly GatewayProcess[]): Promise<Haproxy> {
+  await run('haproxy', ['-v']).catch(() => {
+    throw new Error('haproxy not found: install it (apt-get install haproxy; .ci/run does)');
+  });
   const [port, statsPort] = [await freePort(), await freePort()];
   const proc = spawn('haproxy', ['-db', '-f', haproxyConfig], {
     env: {
