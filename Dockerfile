@@ -18,11 +18,15 @@ RUN npx --yes pnpm@10.34.9 --config.inject-workspace-packages=true --filter @pul
 
 FROM ${NODE_IMAGE}
 # Production defaults: JWT_SECRET is then required, dev tokens are refused. A container must
-# listen beyond its own loopback to be reached at all.
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
+# listen beyond its own loopback to be reached at all. DATA_DIR: see /data below.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATA_DIR=/data
 WORKDIR /app
 # Owned by root and read-only to the `node` user: the process cannot rewrite its own code.
 COPY --from=build /deploy-out ./
+# The one place the gateway writes: the embedded history engine's files (HISTORY=on without
+# DATABASE_URL; one gateway per volume). With DATABASE_URL nothing is written here.
+RUN mkdir /data && chown node:node /data
+VOLUME /data
 USER node
 EXPOSE 8080 1883
 # Readiness, not just liveness: a draining or Redis-less gateway reports unhealthy. Node's own

@@ -1,7 +1,10 @@
 // A rolling restart of the local cluster's gateways, one at a time, the way an orchestrator
-// does it: SIGTERM (the gateway answers 503 on /health/ready, closes its clients with 1012 and
-// drains), wait for it to exit, start it again, wait until it is ready and HAProxy has it back
-// in rotation; only then the next one, so clients always have a gateway to move to.
+// does it: take the gateway out of HAProxy's rotation (drain, as Kubernetes' preStop gives the
+// endpoints time to drop a pod), SIGTERM (the gateway answers 503 on /health/ready, closes its
+// clients with 1012 and drains), wait for it to exit, start it again, wait until it is ready,
+// put it back and wait until HAProxy has it UP; only then the next one, so clients always have
+// a gateway to move to. Without the drain step it works too (the test does that: HAProxy's
+// health check and retries catch up), but reconnects may first be sent to the leaving gateway.
 //   node scripts/rolling-restart.mjs      (asks the running `npm run cluster` to do it)
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +14,7 @@ import { waitFor } from './lib.mjs';
 /** Where `npm run cluster` writes its pid and addresses, for this script to find it. */
 export const clusterStateFile = fileURLToPath(new URL('../.pulse/cluster.json', import.meta.url));
 
-/** Resolves once HAProxy at `statsUrl` reports server `name` as `state` (UP or DOWN). */
+/** Resolves once HAProxy at `statsUrl` reports server `name` as `state` (UP, DRAIN, DOWN). */
 export async function waitForServer(statsUrl, name, state, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -21,6 +24,14 @@ export async function waitForServer(statsUrl, name, state, timeoutMs = 20_000) {
   throw new Error(`haproxy did not see ${name} ${state} within ${timeoutMs} ms`);
 }
 
+/** HAProxy admin action (`drain`, `ready`) on server `name`, through the stats page. */
+export async function setServer(statsUrl, name, action) {
+  const body = new URLSearchParams({ b: 'gateways', s: name, action });
+  const res = await fetch(statsUrl, { method: 'POST', body, redirect: 'manual' });
+  const done = res.headers.get('location') ?? '';
+  if (!done.includes('st=DONE')) throw new Error(`haproxy refused ${action} ${name}: ${done}`);
+}
+
 /**
  * Restarts each gateway in turn. `gateways[i]` is `{ name, url, child }`; `respawn(gateway)`
  * starts it again and returns the new child process.
@@ -28,6 +39,8 @@ export async function waitForServer(statsUrl, name, state, timeoutMs = 20_000) {
 export async function rollingRestart(gateways, respawn, { statsUrl, log = console.log } = {}) {
   for (const gw of gateways) {
     const started = Date.now();
+    await setServer(statsUrl, gw.name, 'drain');
+    await waitForServer(statsUrl, gw.name, 'DRAIN');
     const exited = new Promise((r) => gw.child.once('exit', r));
     log(`[restart] ${gw.name}: SIGTERM (pid ${gw.child.pid})`);
     gw.child.kill('SIGTERM');
@@ -35,6 +48,7 @@ export async function rollingRestart(gateways, respawn, { statsUrl, log = consol
     log(`[restart] ${gw.name}: drained and exited after ${Date.now() - started} ms`);
     gw.child = respawn(gw);
     await waitFor(`${gw.url}/health/ready`, gw.name, 30_000);
+    await setServer(statsUrl, gw.name, 'ready');
     await waitForServer(statsUrl, gw.name, 'UP');
     log(
       `[restart] ${gw.name}: back in rotation after ${Date.now() - started} ms (pid ${gw.child.pid})`,

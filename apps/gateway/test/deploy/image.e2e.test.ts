@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SUBPROTOCOL } from '@pulse/protocol';
@@ -38,6 +38,18 @@ describe('Dockerfile', () => {
     expect(copies.every((s) => s.args.startsWith('--from='))).toBe(true);
     expect(last('USER')).toBe('node');
     expect(imageEnv()).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', PORT: '8080' });
+    // The code is root's; the node user writes only to DATA_DIR, a volume it owns.
+    const dataDir = imageEnv().DATA_DIR!;
+    const before = (op: string) => final.findIndex((s) => s.op === op);
+    const chown = final.findIndex(
+      (s) => s.op === 'RUN' && s.args.includes(`chown node:node ${dataDir}`),
+    );
+    expect(chown).toBeGreaterThan(-1);
+    expect(chown).toBeLessThan(before('USER'));
+    expect(final.some((s) => s.op === 'VOLUME' && s.args === dataDir)).toBe(true);
+    expect(final.filter((s) => s.op === 'COPY').every((s) => !s.args.includes('--chown'))).toBe(
+      true,
+    );
   });
 
   it('runs node directly (exec form: SIGTERM reaches it) and checks readiness', () => {
@@ -53,8 +65,17 @@ describe('Dockerfile', () => {
     expect(cmd).toBe('node');
     // The image's environment, on loopback, a free port and without MQTT here (the image's
     // own values are checked above).
+    // History on as in the image (its default), the embedded engine writing to a folder of
+    // this run's own in place of the image's /data volume.
     const { PORT: _imagePort, ...fromImage } = imageEnv();
-    const env = { ...fromImage, HOST: '127.0.0.1', MQTT_PORT: 'off' };
+    const dataDir = join(dirname(app), 'data');
+    const env = {
+      ...fromImage,
+      HOST: '127.0.0.1',
+      MQTT_PORT: 'off',
+      HISTORY: 'on',
+      DATA_DIR: dataDir,
+    };
     const gw = await startGatewayProcess('image', env, join(app, entry!));
     try {
       const [hc, ...hcArgs] = healthcheck()!;

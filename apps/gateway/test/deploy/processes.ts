@@ -82,6 +82,8 @@ export async function startGatewayProcess(
     SERVER_ID: name,
     JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: 'error',
+    // As every gateway test: no durable history unless a test asks for it.
+    HISTORY: 'off',
     ...env,
   };
   let output = '';
@@ -102,6 +104,7 @@ export async function startGatewayProcess(
         return (await fetch(`${url}/health/ready`)).ok;
       }, `${name} ready at ${url}`);
     } catch (err) {
+      proc.kill('SIGKILL'); // a gateway that never got ready is not left behind
       throw new Error(`${(err as Error).message}\n${output}`);
     }
   };
@@ -135,6 +138,9 @@ export interface Haproxy {
 
 /** Debian's HAProxy on deploy/haproxy.cfg in front of two gateways, all on loopback. */
 export async function startHaproxy(gateways: readonly GatewayProcess[]): Promise<Haproxy> {
+  await run('haproxy', ['-v']).catch(() => {
+    throw new Error('haproxy not found: install it (apt-get install haproxy; .ci/run does)');
+  });
   const [port, statsPort] = [await freePort(), await freePort()];
   const proc = spawn('haproxy', ['-db', '-f', haproxyConfig], {
     env: {
