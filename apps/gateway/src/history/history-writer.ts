@@ -72,6 +72,19 @@ export class HistoryWriter {
     this.kick();
   }
 
+  /** Readiness before the first write: `up` once the schema is in place, else `down`. */
+  async probe(): Promise<void> {
+    try {
+      await this.store?.migrate();
+      if (this.state === 'starting') this.state = 'up';
+    } catch (err) {
+      if (this.state !== 'starting') return;
+      this.state = 'down';
+      this.reason = (err instanceof Error ? err.message : String(err)).slice(0, 200);
+      this.logger.warn(`history: store ${this.engine} not reachable yet (${this.reason})`);
+    }
+  }
+
   /** A message the bus stored; called after the publish was acknowledged, never throws. */
   record(msg: BusMessage): void {
     if (!this.store || this.closed) return;

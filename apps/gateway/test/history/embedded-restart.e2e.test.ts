@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { run } from '../../src/bootstrap.js';
 import { startGateway } from '../gateway-resource.js';
 import { flushed, history, okRaw, publishAll, tempDataDir } from './history-client.js';
 
@@ -11,6 +12,15 @@ describe('embedded history across a restart', () => {
     {
       await using first = await startGateway(env);
       await expect(startGateway(env)).rejects.toThrow(/DATA_DIR .* is in use by process/);
+      // As `node dist/main.js`: the message, exit code 2, nothing listens.
+      const lines: string[] = [];
+      let exitCode: number | undefined;
+      const app = await run(
+        { ...env, PORT: '0', MQTT_PORT: 'off', LOG_LEVEL: 'silent' },
+        { error: (l) => lines.push(l), exit: (c) => (exitCode = c) },
+      );
+      expect([app, exitCode]).toEqual([undefined, 2]);
+      expect(lines.join('\n')).toMatch(/^pulse gateway: DATA_DIR .* in use .* share a PostgreSQL/);
       await publishAll(first, await first.token('device', 'd1'), 'device.d1.temp', readings);
       await flushed(first);
     }
