@@ -87,10 +87,12 @@ export class HistoryWriter {
 
   /** A message the bus stored; called after the publish was acknowledged, never throws. */
   record(msg: BusMessage): void {
-    if (!this.store || this.closed) return;
+    if (!this.store) return;
     try {
       const point = historyPointOf(msg);
       if (!point) return;
+      // Acked during the shutdown drain, after the last flush: counted, not silently gone.
+      if (this.closed) return this.drop('shutdown', 1);
       const now = Date.now();
       if (point.t < now - this.settings.retention.hourMs || point.t > now + DAY_AHEAD_MS) {
         this.drop('out_of_range', 1);
