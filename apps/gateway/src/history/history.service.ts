@@ -50,7 +50,7 @@ export class HistoryService {
       store = new HistoryStore(sql);
     }
     // PGlite runs its statements on the gateway's own thread: a smaller batch bounds how long
-    // one flush holds the event loop (about 40 ms for 1000 points at the rate ADR 0005 measured).
+    // one flush holds the event loop (about 30 ms for 1000 points at the rate ADR 0005 measured).
     const batchMax =
       store?.sql.engine === 'pglite'
         ? Math.min(settings.batchMax, PGLITE_BATCH_MAX)
