@@ -107,6 +107,11 @@ export const EnvSchema = v.object({
   TOKEN_MAX_TTL: parsed('24h', parseDuration),
   HEARTBEAT_MS: int(100, 300_000, 15_000),
   HISTORY_SIZE: int(1, 100_000, 1000),
+  /**
+   * The embedded bus's history, all topics together (estimated bytes); the oldest messages of
+   * any topic go first, a topic's latest value never. With Redis, history lives in Redis.
+   */
+  HISTORY_MEMORY_MAX_BYTES: int(2 ** 20, 2 ** 40, 64 * 2 ** 20),
   /** A publish retried with the same `key` within this long gets the original ack (ADR 0002). */
   IDEMPOTENCY_WINDOW_MS: int(1000, 86_400_000, 120_000),
   MAX_FRAME_BYTES: int(256, 16 * 1024 * 1024, 64 * 1024),
@@ -234,6 +239,7 @@ export interface GatewayConfig {
   readonly tokenMaxTtlS: number;
   readonly heartbeatMs: number;
   readonly historySize: number;
+  readonly historyMemoryMaxBytes: number;
   /** How long a publish key is remembered: a retry within it gets the original ack. */
   readonly idempotencyWindowMs: number;
   readonly maxFrameBytes: number;

@@ -70,6 +70,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenMaxTtlS: e.TOKEN_MAX_TTL,
     heartbeatMs: e.HEARTBEAT_MS,
     historySize: e.HISTORY_SIZE,
+    historyMemoryMaxBytes: e.HISTORY_MEMORY_MAX_BYTES,
     idempotencyWindowMs: e.IDEMPOTENCY_WINDOW_MS,
     maxFrameBytes: e.MAX_FRAME_BYTES,
     maxSubscriptions: e.MAX_SUBSCRIPTIONS,
