@@ -70,6 +70,9 @@ export class GatewayHost implements AsyncDisposable {
       CONNECT_RATE_PER_IP: '10000',
       // The console is served from its own port, chosen after the gateway starts.
       ALLOWED_ORIGINS: '*',
+      // No durable history unless a test asks (then with its own DATA_DIR or DATABASE_URL):
+      // the default DATA_DIR is the working directory's, which parallel test files would share.
+      HISTORY: 'off',
       ...env,
     });
     const host = new GatewayHost(port, config);

@@ -2,9 +2,10 @@
  * The history tables (ADR 0005). Times are epoch milliseconds in `bigint`, as on the wire.
  * - `history_raw`: every stored message, range-partitioned by day of the payload's `ts` so
  *   retention drops whole partitions; BRIN on `t` (rows arrive roughly in time order, so a
- *   block range index is tiny and prunes well), a btree on (topic, t) for one topic's range.
- *   The key (topic, epoch, seq) is what makes a message unique; `t` is in it because a
- *   partitioned table's unique key must hold the partition column (a message has one `t`).
+ *   block range index is tiny and prunes well). The key (topic, epoch, seq) is what makes a
+ *   message unique; `t` is in it because a partitioned table's unique key must hold the
+ *   partition column (a message has one `t`). Ordered (topic, t, …), the same index also
+ *   serves one topic's time range, so no second btree is kept up on every insert.
  * - `history_1m`, `history_1h`: rollups per topic and bucket start, maintained on each write.
  *   One shape serves readings and ticks: min/max/sum/count give min, max, mean (and high, low),
  *   the first and last value by (t, seq) give open and close (and a reading's last), `volume`
@@ -20,10 +21,9 @@ CREATE TABLE IF NOT EXISTS history_raw (
   value double precision NOT NULL,
   volume double precision NOT NULL,
   payload jsonb NOT NULL,
-  PRIMARY KEY (topic, epoch, seq, t)
+  PRIMARY KEY (topic, t, seq, epoch)
 ) PARTITION BY RANGE (t);
 CREATE INDEX IF NOT EXISTS history_raw_t_brin ON history_raw USING brin (t);
-CREATE INDEX IF NOT EXISTS history_raw_topic_t ON history_raw (topic, t);
 ${rollupTable('history_1m')}
 ${rollupTable('history_1h')}
 `;

@@ -3,7 +3,7 @@ import { HistoryService } from '../../src/history/history.service.js';
 import { freshPrefix, startGateway, type GatewayResource } from '../gateway-resource.js';
 import { startRedis, type RedisServer } from '../redis/redis-server.js';
 import { TestSocket } from '../test-socket.js';
-import { flushed, publishAll } from './history-client.js';
+import { flushed, history, ok, okRaw, publishAll } from './history-client.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 
 const readings = (n: number, from = 0) =>
@@ -40,7 +40,8 @@ async function stored(pgs: PostgresServer, topic: string) {
   return { ...raw, rolled: rolled!.n };
 }
 
-describe('history on PostgreSQL, with faults', () => {
+// Its own PostgreSQL and two gateways, slower on a busy machine: more room than the suite's 20 s.
+describe('history on PostgreSQL, with faults', { timeout: 40_000 }, () => {
   let pgs: PostgresServer;
   let redis: RedisServer;
   beforeAll(async () => {
@@ -89,6 +90,20 @@ describe('history on PostgreSQL, with faults', () => {
     const metrics = await gw.metrics();
     expect(metrics).toMatch(/pulse_history_written_points_total 50/);
     expect(metrics).not.toMatch(/pulse_history_dropped_points_total\{/);
+
+    // The same reads as on the embedded engine, through PostgreSQL's driver and types.
+    const op = await gw.token('operator', 'op');
+    const q = { topic: 'device.d1.a', from: Date.now() - 300_000, to: Date.now() + 1 };
+    const raw = okRaw(await history(gw, op, { ...q, step: 'raw' }));
+    expect(raw.points.map((p) => p.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(raw.points[0]!.payload).toMatchObject({ value: 0, unit: 'C' });
+    for (const resolution of ['1m', 'auto']) {
+      const rolled = ok(await history(gw, op, { ...q, resolution }));
+      if (rolled.kind !== 'readings') throw new Error(rolled.kind);
+      expect(rolled.points.reduce((n, p) => n + p.count, 0)).toBe(50);
+      expect(Math.min(...rolled.points.map((p) => p.min))).toBe(0);
+      expect(Math.max(...rolled.points.map((p) => p.max))).toBe(49);
+    }
   });
 
   it('starts with the database down, and past HISTORY_BUFFER_MAX drops the oldest, counted', async () => {
