@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { ReadingPoint } from './history-buckets.js';
+import { FLUSH_MARGIN_MS, loadReadingHistory, type HistoryLoad } from './history-series.js';
+import { LiveTails } from './live-tail.js';
+
+const topic = 'device.d1.temperature';
+const NOW = 10_000_000;
+const point = (t: number, seq: number): ReadingPoint => ({ t, seq, epoch: 'e', value: seq });
+
+/** A fetch whose answer the test releases, after pushing live messages in between. */
+function deferredFetch() {
+  let release!: (r: Response) => void;
+  const urls: string[] = [];
+  const fn = ((url: string) => {
+    urls.push(url);
+    return new Promise<Response>((r) => (release = r));
+  }) as typeof fetch;
+  return { fn, urls, answer: (body: unknown) => release(Response.json(body)) };
+}
+
+const bucket = (t: number, count: number) => ({ t, count, min: 1, max: 2, mean: 1.5, last: 2 });
+
+describe('loadReadingHistory', () => {
+  it('keeps live messages that arrive while the request is in flight, then grows live', async () => {
+    const tails = new LiveTails<ReadingPoint>();
+    const { tail, close } = tails.open(topic);
+    tails.push(topic, point(NOW - 5000, 10)); // backfill recorded before the window opened
+    const f = deferredFetch();
+    const states: HistoryLoad[] = [];
+    const cancel = loadReadingHistory({
+      topic,
+      windowMs: 3_600_000,
+      now: NOW,
+      tail,
+      token: 'tok',
+      fetchFn: f.fn,
+      onchange: (s) => states.push(s),
+    });
+    expect(states.at(-1)?.status).toBe('loading');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(f.urls[0]).toContain(`from=${NOW - 3_600_000}&to=${NOW - FLUSH_MARGIN_MS}`);
+    tails.push(topic, point(NOW - 100, 11)); // in flight
+    tails.push(topic, point(NOW + 900, 12));
+    f.answer({
+      topic,
+      kind: 'readings',
+      from: NOW - 3_600_000,
+      to: NOW - FLUSH_MARGIN_MS,
+      step: 1000,
+      source: 'raw',
+      points: [bucket(NOW - 7000, 3), bucket(NOW - 6000, 2), bucket(NOW - 5000, 1)],
+    });
+    await new Promise((r) => setTimeout(r, 0));
+    const ready = states.at(-1);
+    if (ready?.status !== 'ready') throw new Error(`not ready: ${JSON.stringify(ready)}`);
+    // The first live point (NOW − 5000) sits on a step boundary: history ends there.
+    expect(ready.series.buckets.map((b) => b.t)).toEqual([NOW - 7000, NOW - 6000]);
+    expect(ready.series.tail.map((p) => p.seq)).toEqual([10, 11, 12]);
+    tails.push(topic, point(NOW + 1900, 13));
+    tails.push(topic, point(NOW + 1900, 13)); // replayed: once
+    expect(ready.series.tail.map((p) => p.seq)).toEqual([10, 11, 12, 13]);
+    cancel();
+    tails.push(topic, point(NOW + 2900, 14));
+    expect(ready.series.tail).toHaveLength(4);
+    close();
+  });
+
+  it('reports a refused window and an answer of the wrong kind', async () => {
+    const tails = new LiveTails<ReadingPoint>();
+    const { tail } = tails.open(topic);
+    for (const [body, status, kind] of [
+      [{ type: 'error', code: 'NOT_FOUND', message: 'no route' }, 404, 'unavailable'],
+      [
+        { topic, kind: 'ticks', from: 0, to: 1, step: 1, source: 'raw', points: [] },
+        200,
+        'invalid',
+      ],
+    ] as const) {
+      const states: HistoryLoad[] = [];
+      loadReadingHistory({
+        topic,
+        windowMs: 60_000,
+        now: NOW,
+        tail,
+        token: 't',
+        fetchFn: (() => Promise.resolve(Response.json(body, { status }))) as typeof fetch,
+        onchange: (s) => states.push(s),
+      });
+      await new Promise((r) => setTimeout(r, 0));
+      expect(states.at(-1)).toMatchObject({ status: 'problem', problem: { kind } });
+    }
+  });
+});
