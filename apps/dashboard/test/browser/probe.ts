@@ -27,11 +27,11 @@ export class ProbeDevice implements AsyncDisposable {
     this.client.connect();
   }
 
-  /** Publishes one reading and waits for the gateway to store it. */
-  async publish(metric: string, value: number, unit = '°C'): Promise<number> {
+  /** Publishes one reading (stamped `ts`, default now) and waits for the gateway to store it. */
+  async publish(metric: string, value: number, unit = '°C', ts = Date.now()): Promise<number> {
     const ack = await this.client.publish(
       `device.${this.id}.${metric}`,
-      { value, unit, ts: Date.now() },
+      { value, unit, ts },
       { ack: true },
     );
     return ack.seq;
