@@ -53,15 +53,16 @@ describe('loadReadingHistory', () => {
     await new Promise((r) => setTimeout(r, 0));
     const ready = states.at(-1);
     if (ready?.status !== 'ready') throw new Error(`not ready: ${JSON.stringify(ready)}`);
-    // The first live point (NOW − 5000) sits on a step boundary: history ends there.
-    expect(ready.series.buckets.map((b) => b.t)).toEqual([NOW - 7000, NOW - 6000]);
-    expect(ready.series.tail.map((p) => p.seq)).toEqual([10, 11, 12]);
+    // The first live point (NOW − 5000) is in the step [NOW − 5000, NOW − 4000): history ends
+    // after that step, live takes over.
+    expect(ready.series.buckets.map((b) => b.t)).toEqual([NOW - 7000, NOW - 6000, NOW - 5000]);
+    expect(ready.series.tail.map((p) => p.seq)).toEqual([11, 12]);
     tails.push(topic, point(NOW + 1900, 13));
     tails.push(topic, point(NOW + 1900, 13)); // replayed: once
-    expect(ready.series.tail.map((p) => p.seq)).toEqual([10, 11, 12, 13]);
+    expect(ready.series.tail.map((p) => p.seq)).toEqual([11, 12, 13]);
     cancel();
     tails.push(topic, point(NOW + 2900, 14));
-    expect(ready.series.tail).toHaveLength(4);
+    expect(ready.series.tail).toHaveLength(3);
     close();
   });
 
@@ -89,5 +90,67 @@ describe('loadReadingHistory', () => {
       await new Promise((r) => setTimeout(r, 0));
       expect(states.at(-1)).toMatchObject({ status: 'problem', problem: { kind } });
     }
+  });
+});
+
+describe('loadReadingHistory on a rollup answer', () => {
+  it('reads the rest of the whole last step raw and joins there, each reading once', async () => {
+    const tails = new LiveTails<ReadingPoint>();
+    const { tail } = tails.open(topic);
+    const to = NOW - FLUSH_MARGIN_MS;
+    const step = 60_000;
+    const last = to - (to % step); // the rollup's last, whole step starts here
+    tails.push(topic, point(to - 500, 41)); // live since shortly before `to`
+    const urls: string[] = [];
+    const answers: unknown[] = [
+      {
+        topic,
+        kind: 'readings',
+        from: last - step,
+        to,
+        step,
+        source: '1m',
+        // The last step already counts 41 and 42 (whole): it must not be drawn.
+        points: [bucket(last - step, 5), bucket(last, 3)],
+      },
+      {
+        topic,
+        kind: 'raw',
+        step: 'raw',
+        source: 'raw',
+        from: last,
+        to,
+        truncated: false,
+        points: [40, 41].map((seq) => ({
+          t: seq === 40 ? last + 10 : to - 500,
+          serverTime: NOW,
+          seq,
+          payload: { value: seq, unit: '°C', ts: 0 },
+        })),
+      },
+    ];
+    const fetchFn = ((url: string) => {
+      urls.push(url);
+      return Promise.resolve(Response.json(answers.shift()));
+    }) as typeof fetch;
+    const states: HistoryLoad[] = [];
+    loadReadingHistory({
+      topic,
+      windowMs: 2 * step,
+      now: NOW,
+      tail,
+      token: 't',
+      fetchFn,
+      onchange: (s) => states.push(s),
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    tails.push(topic, point(to + 100, 42));
+    const ready = states.at(-1);
+    if (ready?.status !== 'ready') throw new Error(`not ready: ${JSON.stringify(ready)}`);
+    expect(urls[1]).toContain(`from=${last}&to=${to}&step=raw`);
+    expect(ready.series.buckets.map((b) => b.t)).toEqual([last - step]);
+    expect(ready.series.cut).toBe(last);
+    expect(ready.series.tail.map((p) => p.seq)).toEqual([40, 41, 42]);
+    expect(ready.series.seamless).toBe(true);
   });
 });

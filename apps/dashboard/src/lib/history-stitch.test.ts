@@ -2,7 +2,13 @@ import type { ReadingBucket } from '@pulse/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readingFolder, type ReadingPoint } from './history-buckets.js';
-import { joinPoint, stitch, StitchedSeries, type HistoryWindow } from './history-stitch.js';
+import {
+  joinPoint,
+  stitch,
+  StitchedSeries,
+  wholeSteps,
+  type HistoryWindow,
+} from './history-stitch.js';
 
 /** What the store answers: readings with from <= t < to, bucketed like its rollups. */
 function bucketize(readings: readonly ReadingPoint[], from: number, to: number, step: number) {
@@ -62,11 +68,42 @@ function withReplays(points: readonly ReadingPoint[], replays: readonly number[]
   return out;
 }
 
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+/** Every reading from `from` on is shown once: in a true bucket before the cut, or in the tail. */
+function expectExactlyOnce(series: StitchedSeries<ReadingBucket, ReadingPoint>, s: Scenario) {
+  const { readings, from, step } = s;
+  // Order: strictly ascending buckets before the cut, then the tail in (t, seq) order.
+  const ts = series.buckets.map((b) => b.t);
+  expect(ts).toEqual([...new Set(ts)].sort((a, b) => a - b));
+  expect(series.buckets.every((b) => b.t < series.cut)).toBe(true);
+  expect(series.tail.every((p) => p.t >= series.cut)).toBe(true);
+
+  // Exactly once: the buckets are the true aggregate of everything before the cut…
+  const expected = bucketize(readings, from, series.cut, step);
+  expect(
+    series.buckets.map(({ t, count, min, max, last }) => ({ t, count, min, max, last })),
+  ).toEqual(expected.map(({ t, count, min, max, last }) => ({ t, count, min, max, last })));
+  series.buckets.forEach((b, i) => expect(b.mean).toBeCloseTo(expected[i]!.mean, 6));
+  // …and the tail is every reading from the cut on, each once.
+  expect(series.tail.map((p) => p.seq)).toEqual(
+    readings.filter((r) => r.t >= series.cut && r.t >= from).map((r) => r.seq),
+  );
+  const shown = series.buckets.reduce((n, b) => n + b.count, 0) + series.tail.length;
+  expect(shown).toBe(readings.filter((r) => r.t >= from).length);
+  // Bounded: folding keeps the tail near its cap.
+  expect(series.tail.length).toBeLessThanOrEqual(Math.max(s.maxTail, 1) + 1 + 60 * 25);
+}
+
 describe('stitch', () => {
   it('joins at the first step boundary after the first live point, capped at `to`', () => {
     expect(joinPoint(0, 100, 10, undefined)).toBe(100);
     expect(joinPoint(0, 100, 10, 33)).toBe(40);
-    expect(joinPoint(0, 100, 10, 40)).toBe(40);
+    // On a boundary: an earlier message of the same millisecond may be in that step only.
+    expect(joinPoint(0, 100, 10, 40)).toBe(50);
+    // Live known complete from a boundary (a raw read of the rest of the last step).
+    expect(joinPoint(0, 100, 10, 95, 90)).toBe(90);
+    expect(joinPoint(0, 100, 10, undefined, 90)).toBe(90);
     expect(joinPoint(0, 100, 10, 95)).toBe(100);
     expect(joinPoint(0, 100, 10, 150)).toBe(100);
     expect(joinPoint(50, 100, 10, 20)).toBe(50);
@@ -92,26 +129,38 @@ describe('stitch', () => {
         const series = new StitchedSeries(stitched, readingFolder, s.maxTail);
         for (const p of withReplays(readings.slice(split), s.replays)) series.append(p);
 
-        // Order: strictly ascending buckets before the cut, then the tail in (t, seq) order.
-        const ts = series.buckets.map((b) => b.t);
-        expect(ts).toEqual([...new Set(ts)].sort((a, b) => a - b));
-        expect(series.buckets.every((b) => b.t < series.cut)).toBe(true);
-        expect(series.tail.every((p) => p.t >= series.cut)).toBe(true);
+        expectExactlyOnce(series, s);
+      }),
+      { numRuns: 400 },
+    );
+  });
 
-        // Exactly once: the buckets are the true aggregate of everything before the cut…
-        const expected = bucketize(readings, from, series.cut, step);
-        expect(
-          series.buckets.map(({ t, count, min, max, last }) => ({ t, count, min, max, last })),
-        ).toEqual(expected.map(({ t, count, min, max, last }) => ({ t, count, min, max, last })));
-        series.buckets.forEach((b, i) => expect(b.mean).toBeCloseTo(expected[i]!.mean, 6));
-        // …and the tail is every reading from the cut on, each once.
-        expect(series.tail.map((p) => p.seq)).toEqual(
-          readings.filter((r) => r.t >= series.cut && r.t >= from).map((r) => r.seq),
-        );
-        const shown = series.buckets.reduce((n, b) => n + b.count, 0) + series.tail.length;
-        expect(shown).toBe(readings.filter((r) => r.t >= from).length);
-        // Bounded: folding keeps the tail near its cap.
-        expect(series.tail.length).toBeLessThanOrEqual(Math.max(s.maxTail, 1) + 1 + 60 * 25);
+  it('joins a rollup answer (whole last step) through a raw read of its last step, exactly once', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const { readings, from, to, step, tailStart, split } = s;
+        fc.pre(readings.slice(0, tailStart).every((r) => r.t < to));
+        // Published before the request: everything stamped before `to` (and the in-flight).
+        fc.pre(readings.slice(split).every((r) => r.t >= to));
+        // A rollup's steps are whole: the one starting before `to` holds what arrived after it.
+        const lastStart = from + Math.floor((Math.max(to - 1, from) - from) / step) * step;
+        const published = readings.slice(0, split);
+        const rollup = {
+          from,
+          to,
+          step,
+          points: bucketize(published, from, lastStart + step, step).filter((b) => b.t < to),
+        };
+        const base = wholeSteps(rollup, false);
+        expect(base.to % step === from % step || base.to === to).toBe(true);
+        const fill = readings.filter((r) => r.t >= base.to && r.t < to);
+        const inFlight = withReplays(readings.slice(tailStart, split), s.replays);
+        const stitched = stitch(base, [...fill, ...inFlight], base.to);
+        expect(stitched.seamless).toBe(true);
+        expect(stitched.cut).toBe(Math.min(base.to, stitched.cut));
+        const series = new StitchedSeries(stitched, readingFolder, s.maxTail);
+        for (const p of withReplays(readings.slice(split), s.replays)) series.append(p);
+        expectExactlyOnce(series, s);
       }),
       { numRuns: 400 },
     );

@@ -4,12 +4,16 @@
  * The store places a message by its payload `ts` and answers buckets [t, t + step) with
  * readings whose `ts` is before the query's `to` (exclusive). The live tail holds every message
  * delivered since some sequence number, by the same payload `ts`. The join point (`cut`) is the
- * first bucket boundary at or after the tail's first point, or the history's `to` when that comes
- * first: everything stamped before the cut is drawn from history buckets (whole buckets, so none
+ * first bucket boundary after the tail's first point (or `liveFrom`, when the caller knows
+ * the live points are complete from an earlier time), or the history's `to` when that comes first: everything stamped before the cut is drawn from history buckets (whole buckets, so none
  * is counted in part), everything from the cut on from the live tail, and each live message
  * once (by epoch and seq). This is exact when the store holds every message stamped before
  * `to` — the console asks for `to` a flush interval before now for that reason — and the tail
  * starts no later than `to`; otherwise the span in neither is reported as `gapMs`.
+ *
+ * Rollup answers (`1m`, `1h`) hold whole steps: the last one may count readings at or after
+ * `to`. `wholeSteps` trims such an answer to its last boundary; the console reads the rest of
+ * that step raw (`step=raw`, clipped at `to` exactly) and passes it as live points.
  */
 
 /** A live message reduced to what the stitch needs: payload time, epoch and seq. */
@@ -59,11 +63,39 @@ export interface Stitched<B extends Bucket, P extends LivePoint> {
   gapMs: number;
 }
 
-/** The first bucket boundary (`from + k·step`) at or after `firstLive`, capped at `to`. */
-export function joinPoint(from: number, to: number, step: number, firstLive: number | undefined) {
+/**
+ * Where history hands over to live: the first bucket boundary (`from + k·step`) after the first
+ * live point — strictly after, since an earlier message stamped the same millisecond may be in
+ * history only — capped at `to`. `completeFrom`: live is known complete from there (itself a
+ * boundary or `to`), which joins there directly.
+ */
+export function joinPoint(
+  from: number,
+  to: number,
+  step: number,
+  firstLive: number | undefined,
+  completeFrom?: number,
+): number {
+  if (completeFrom !== undefined && (firstLive === undefined || completeFrom <= firstLive)) {
+    return Math.min(to, Math.max(from, completeFrom));
+  }
   if (firstLive === undefined || firstLive >= to) return to;
-  if (firstLive <= from) return from;
-  return Math.min(to, from + Math.ceil((firstLive - from) / step) * step);
+  if (firstLive < from) return from;
+  return Math.min(to, from + (Math.floor((firstLive - from) / step) + 1) * step);
+}
+
+/**
+ * `history` cut back to its last step boundary, when its buckets are whole (a rollup answer
+ * whose last step may hold readings at or after `to`); unchanged when they are clipped at `to`.
+ */
+export function wholeSteps<B extends Bucket>(
+  history: HistoryWindow<B>,
+  clippedAtTo: boolean,
+): HistoryWindow<B> {
+  if (clippedAtTo) return history;
+  const to = history.from + Math.floor((history.to - history.from) / history.step) * history.step;
+  if (to === history.to) return history;
+  return { ...history, to, points: history.points.filter((b) => b.t < to) };
 }
 
 /** Orders by time, then seq (two messages stamped the same millisecond keep bus order). */
@@ -73,21 +105,25 @@ export function byTimeThenSeq(a: LivePoint, b: LivePoint): number {
 
 /**
  * Joins `history` and the live points (in arrival order, possibly with duplicates) into one
- * series. Pure: neither input is changed.
+ * series. `liveFrom`: the live points are known complete from this time on (a raw read of the
+ * span right after the history), not only from the first one. Pure: no input is changed.
  */
 export function stitch<B extends Bucket, P extends LivePoint>(
   history: HistoryWindow<B>,
   live: Iterable<P>,
+  liveFrom?: number,
 ): Stitched<B, P> {
   const unique = dedupe(live);
   const arrival = unique[0];
-  const cut = joinPoint(history.from, history.to, history.step, arrival?.t);
+  const start =
+    liveFrom === undefined ? arrival?.t : arrival ? Math.min(liveFrom, arrival.t) : liveFrom;
+  const cut = joinPoint(history.from, history.to, history.step, arrival?.t, liveFrom);
   const buckets = history.points.filter((b) => b.t < cut);
   const tail = unique.filter((p) => p.t >= cut && p.t >= history.from).sort(byTimeThenSeq);
   // Only the first message delivered tells where the tail begins: later ones may carry an
   // older `ts` (a slow device) and still be complete from there on.
-  const seamless = arrival === undefined || arrival.t < history.to;
-  const gapMs = arrival ? Math.max(0, arrival.t - history.to) : 0;
+  const seamless = start === undefined || start < history.to || start === liveFrom;
+  const gapMs = start === undefined || seamless ? 0 : Math.max(0, start - history.to);
   return { buckets, tail, cut, step: history.step, from: history.from, seamless, gapMs };
 }
 
@@ -151,6 +187,9 @@ export class StitchedSeries<B extends Bucket, P extends LivePoint> {
     // Nearly always the newest: walk back from the end for the rare slightly-late one.
     let i = this.tail.length;
     while (i > 0 && byTimeThenSeq(this.tail[i - 1]!, p) > 0) i--;
+    // The same message under another epoch label (a raw read, which carries none): once.
+    const before = this.tail[i - 1];
+    if (before && before.t === p.t && before.seq === p.seq) return false;
     this.tail.splice(i, 0, p);
     if (this.tail.length > this.#maxTail) this.#fold();
     return true;
