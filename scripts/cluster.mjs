@@ -93,6 +93,9 @@ const gateways = gatewayPorts.map((port, i) => {
       TRUSTED_PROXIES: 'loopback',
       JWT_SECRET: secret,
       DEV_TOKENS: 'true',
+      // Durable history needs one shared PostgreSQL across instances (one embedded DATA_DIR
+      // cannot be shared): on with DATABASE_URL, off without.
+      HISTORY: process.env.DATABASE_URL ? 'on' : 'off',
     },
     root,
     { survivable: true },

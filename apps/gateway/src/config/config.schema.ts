@@ -189,6 +189,26 @@ export const EnvSchema = v.object({
   PRESENCE_TTL_MS: int(300, 600_000, 15_000),
   /** Threshold alarms on device readings: `temperature>30:10s;battery<15:0s`, or `none`. */
   ALARM_RULES: parsed(DEFAULT_ALARM_RULES, parseAlarmRules),
+
+  // Durable history (protocol.md §26, ADR 0005).
+  /** `off` stores nothing durably and answers `GET /history` with 404. */
+  HISTORY: v.optional(v.picklist(['on', 'off'], 'must be on or off'), 'on'),
+  /** PostgreSQL for history (`postgres://…`); without it the embedded engine (PGlite) runs. */
+  DATABASE_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^postgres(ql)?:\/\//, 'must be a URL such as postgres://127.0.0.1:5432/pulse'),
+    ),
+  ),
+  /** The embedded engine's files (relative to the working directory); one gateway per dir. */
+  DATA_DIR: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)), '.pulse/data'),
+  HISTORY_RAW_RETENTION: parsed('48h', parseDuration),
+  HISTORY_1M_RETENTION: parsed('30d', parseDuration),
+  HISTORY_1H_RETENTION: parsed('365d', parseDuration),
+  /** Points held in memory while the store is slow or down; beyond it the oldest are dropped. */
+  HISTORY_BUFFER_MAX: int(1, 10_000_000, 200_000),
+  HISTORY_BATCH_MAX: int(1, 100_000, 5000),
+  HISTORY_FLUSH_MS: int(10, 60_000, 500),
 });
 export type Env = v.InferOutput<typeof EnvSchema>;
 
@@ -264,4 +284,20 @@ export interface GatewayConfig {
   readonly presenceTtlMs: number;
   /** Threshold rules evaluated on every accepted device reading; changes go out on `alarm.*`. */
   readonly alarmRules: readonly AlarmRule[];
+
+  // Durable history (protocol.md §26).
+  readonly history: HistorySettings;
+}
+
+export interface HistorySettings {
+  readonly enabled: boolean;
+  /** PostgreSQL when set, else the embedded engine in `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  readonly rawRetentionMs: number;
+  readonly minuteRetentionMs: number;
+  readonly hourRetentionMs: number;
+  readonly bufferMax: number;
+  readonly batchMax: number;
+  readonly flushMs: number;
 }

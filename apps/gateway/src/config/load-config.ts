@@ -108,6 +108,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisConnectWaitMs: e.REDIS_CONNECT_WAIT_MS,
     presenceTtlMs: e.PRESENCE_TTL_MS,
     alarmRules: e.ALARM_RULES,
+    history: {
+      enabled: e.HISTORY === 'on',
+      ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+      dataDir: e.DATA_DIR,
+      rawRetentionMs: e.HISTORY_RAW_RETENTION * 1000,
+      minuteRetentionMs: e.HISTORY_1M_RETENTION * 1000,
+      hourRetentionMs: e.HISTORY_1H_RETENTION * 1000,
+      bufferMax: e.HISTORY_BUFFER_MAX,
+      batchMax: e.HISTORY_BATCH_MAX,
+      flushMs: e.HISTORY_FLUSH_MS,
+    },
   };
 }
 
