@@ -33,7 +33,7 @@ describe('shapeReadings', () => {
     ]);
     expect(shape.upper.map((q) => q.y)).toEqual([3, 4, NaN, 2]);
     expect(shape.lower.map((q) => q.y)).toEqual([1, 2, NaN, 0]);
-    expect([shape.buckets, shape.live]).toEqual([3, 2]);
+    expect([shape.buckets, shape.live, shape.readings]).toEqual([3, 2, 8]);
   });
 
   it('keeps only what is in view and breaks the line at a reported gap', () => {

@@ -10,6 +10,8 @@ export interface ReadingShape {
   /** Steps and live points in [min, max]. */
   buckets: number;
   live: number;
+  /** Readings those stand for: the steps' counts plus the live points. */
+  readings: number;
 }
 
 interface SeriesView {
@@ -25,7 +27,7 @@ interface SeriesView {
  * two others, or a reported gap at the join, breaks the line (NaN), so no data is invented.
  */
 export function shapeReadings(s: SeriesView, min: number, max: number): ReadingShape {
-  const out: ReadingShape = { upper: [], lower: [], line: [], buckets: 0, live: 0 };
+  const out: ReadingShape = { upper: [], lower: [], line: [], buckets: 0, live: 0, readings: 0 };
   const half = s.step / 2;
   let prevT: number | undefined;
   for (const b of s.buckets) {
@@ -41,6 +43,7 @@ export function shapeReadings(s: SeriesView, min: number, max: number): ReadingS
     out.lower.push({ x, y: b.min });
     out.line.push({ x, y: b.mean });
     out.buckets++;
+    out.readings += b.count;
     prevT = b.t;
   }
   let first = true;
@@ -50,6 +53,7 @@ export function shapeReadings(s: SeriesView, min: number, max: number): ReadingS
     first = false;
     out.line.push({ x: p.t, y: p.value });
     out.live++;
+    out.readings++;
   }
   return out;
 }
