@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -9,6 +9,11 @@ import { ProbeDevice } from './probe.js';
 import { freePort, serveConsole } from './serve-console.mjs';
 
 const missing = chromiumMissing();
+/** As console.test.ts: docs/screenshots when asked (UPDATE_SCREENSHOTS=1), else test-results. */
+const repo = join(import.meta.dirname, '..', '..', '..', '..');
+const shots = process.env['UPDATE_SCREENSHOTS']
+  ? join(repo, 'docs', 'screenshots')
+  : join(repo, 'test-results', 'screenshots');
 if (missing && /^(true|1)$/i.test(process.env['CI'] ?? '')) {
   throw new Error(`dashboard-browser: CI is set but Chromium cannot run: ${missing}`);
 }
@@ -107,6 +112,18 @@ describe.skipIf(missing !== undefined)('long chart windows in Chromium', () => {
     const note = page.locator('[data-metric="temperature"]').getByRole('status');
     expect(await note.textContent()).toMatch(/2 min steps .* 1m data/);
 
+    // Drag across the middle of the plot: zoomed in to fewer steps; double-click: all again.
+    const box = (await temperature.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => temperature.getAttribute('data-zoomed')).toBe('true');
+    expect(Number(await temperature.getAttribute('data-buckets'))).toBeLessThan(60);
+    await temperature.dblclick();
+    await expect.poll(() => temperature.getAttribute('data-zoomed')).toBe('false');
+    expect(await temperature.getAttribute('data-buckets')).toBe('60');
+
     // Live readings join at the right edge, once each. (One at a time: the device policy
     // conflates readings that come faster than its rate, and the chart would rightly skip some.)
     await using live = new ProbeDevice(gateway.url, 'probe-h');
@@ -116,6 +133,8 @@ describe.skipIf(missing !== undefined)('long chart windows in Chromium', () => {
     }
     expect(await temperature.getAttribute('data-live')).toBe('3');
     expect(await temperature.getAttribute('data-readings')).toBe('63');
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, 'device-24h.png') });
 
     // 1 h, loaded now: the three old readings of the last hour and the three live ones, which
     // the store holds too by now (so some come as steps, the rest live): each one once.
