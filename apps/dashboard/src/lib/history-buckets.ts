@@ -1,9 +1,20 @@
-import type { ReadingBucket, TickBucket } from '@pulse/protocol';
+import type { Aggregate, ReadingBucket, SensorAggregate, TickBucket } from '@pulse/protocol';
 import type { BucketFolder, LivePoint } from './history-stitch.js';
 
 /** A live `device.*` reading for a long chart. */
 export interface ReadingPoint extends LivePoint {
+  /** The (latest) reading's value. */
   readonly value: number;
+  /**
+   * When the gateway's aggregate throttle folded several readings into this message (the
+   * `device.*.*` default): their count, min, max and mean, so a long chart counts them all.
+   */
+  readonly agg?: SensorAggregate | undefined;
+}
+
+/** The sensor summary of a message's `agg`, if it has one. */
+export function sensorAggregate(agg: Aggregate | undefined): SensorAggregate | undefined {
+  return agg !== undefined && 'mean' in agg ? agg : undefined;
 }
 
 /** A live `price.*` tick for a long chart. */
@@ -12,14 +23,25 @@ export interface TickPoint extends LivePoint {
   readonly volume: number;
 }
 
-/** Folds readings the way the store's rollups do: count, min, max, mean and the last value. */
+/**
+ * Folds readings the way the store's rollups do: count, min, max, mean and the last value (a
+ * folded message counts as the readings it folded).
+ */
 export const readingFolder: BucketFolder<ReadingBucket, ReadingPoint> = {
-  open: (t, p) => ({ t, count: 1, min: p.value, max: p.value, mean: p.value, last: p.value }),
+  open: (t, p) => ({
+    t,
+    count: p.agg?.count ?? 1,
+    min: p.agg?.min ?? p.value,
+    max: p.agg?.max ?? p.value,
+    mean: p.agg?.mean ?? p.value,
+    last: p.value,
+  }),
   add(b, p) {
-    b.mean += (p.value - b.mean) / (b.count + 1);
-    b.count++;
-    if (p.value < b.min) b.min = p.value;
-    if (p.value > b.max) b.max = p.value;
+    const n = p.agg?.count ?? 1;
+    b.mean += ((p.agg?.mean ?? p.value) - b.mean) * (n / (b.count + n));
+    b.count += n;
+    b.min = Math.min(b.min, p.agg?.min ?? p.value);
+    b.max = Math.max(b.max, p.agg?.max ?? p.value);
     b.last = p.value;
   },
 };

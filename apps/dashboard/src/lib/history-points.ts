@@ -68,7 +68,7 @@ export function shapeReadings(s: SeriesView, min: number, max: number): ReadingS
     first = false;
     out.line.push({ x: p.t, y: p.value });
     out.live++;
-    out.readings++;
+    out.readings += p.agg?.count ?? 1;
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { Presence, SensorReading, TopicMessage } from '@pulse/protocol';
-import type { ReadingPoint } from '../lib/history-buckets.js';
+import { sensorAggregate, type ReadingPoint } from '../lib/history-buckets.js';
 import { KeyedRows } from '../lib/keyed-rows.js';
 import { LiveTails } from '../lib/live-tail.js';
 import { SeriesStore } from '../lib/series-store.js';
@@ -71,6 +71,7 @@ export class FleetState {
       epoch: msg.epoch,
       seq: msg.seq,
       value: msg.payload.value,
+      agg: sensorAggregate(msg.agg),
     });
     this.#onChange();
   }
