@@ -1,4 +1,10 @@
-import type { Aggregate, ReadingBucket, SensorAggregate, TickBucket } from '@pulse/protocol';
+import type {
+  Aggregate,
+  PriceAggregate,
+  ReadingBucket,
+  SensorAggregate,
+  TickBucket,
+} from '@pulse/protocol';
 import type { BucketFolder, LivePoint } from './history-stitch.js';
 
 /** A live `device.*` reading for a long chart. */
@@ -21,6 +27,13 @@ export function sensorAggregate(agg: Aggregate | undefined): SensorAggregate | u
 export interface TickPoint extends LivePoint {
   readonly last: number;
   readonly volume: number;
+  /** OHLC and volume of the ticks an aggregate throttle folded into this message. */
+  readonly agg?: PriceAggregate | undefined;
+}
+
+/** The price summary of a message's `agg`, if it has one. */
+export function priceAggregate(agg: Aggregate | undefined): PriceAggregate | undefined {
+  return agg !== undefined && 'open' in agg ? agg : undefined;
 }
 
 /**
@@ -46,22 +59,22 @@ export const readingFolder: BucketFolder<ReadingBucket, ReadingPoint> = {
   },
 };
 
-/** Folds ticks into OHLC of `last` and the summed volume. */
+/** Folds ticks into OHLC of `last` and the summed volume (a folded message: its OHLC). */
 export const tickFolder: BucketFolder<TickBucket, TickPoint> = {
   open: (t, p) => ({
     t,
-    count: 1,
-    open: p.last,
-    high: p.last,
-    low: p.last,
+    count: p.agg?.count ?? 1,
+    open: p.agg?.open ?? p.last,
+    high: p.agg?.high ?? p.last,
+    low: p.agg?.low ?? p.last,
     close: p.last,
-    volume: p.volume,
+    volume: p.agg?.volume ?? p.volume,
   }),
   add(b, p) {
-    b.count++;
-    if (p.last > b.high) b.high = p.last;
-    if (p.last < b.low) b.low = p.last;
+    b.count += p.agg?.count ?? 1;
+    b.high = Math.max(b.high, p.agg?.high ?? p.last);
+    b.low = Math.min(b.low, p.agg?.low ?? p.last);
     b.close = p.last;
-    b.volume += p.volume;
+    b.volume += p.agg?.volume ?? p.volume;
   },
 };

@@ -1,8 +1,11 @@
 import { HistoryResponseSchema, type HistoryResponse } from '@pulse/protocol';
 import * as v from 'valibot';
 
-/** A bearer token, or a function that gets a fresh one (called again after a 401). */
-export type HistoryToken = string | (() => string | Promise<string>);
+/**
+ * A bearer token, or a function that gets one: called again with `fresh` after a 401, so a
+ * cached token is replaced.
+ */
+export type HistoryToken = string | ((fresh?: boolean) => string | Promise<string>);
 
 export interface HistoryQuery {
   /** One exact topic (`device.d1.temperature`, `price.ACME`). */
@@ -65,7 +68,7 @@ export async function fetchHistory(
     let res = await request(fetchFn, url, await tokenOf(options.token), options.signal);
     // An expired token: a token function can mint another; try once more with it.
     if (res.status === 401 && typeof options.token === 'function') {
-      res = await request(fetchFn, url, await options.token(), options.signal);
+      res = await request(fetchFn, url, await options.token(true), options.signal);
     }
     if (!res.ok) return { ok: false, problem: await problemOf(res) };
     let body: unknown;

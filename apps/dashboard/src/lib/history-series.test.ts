@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { ReadingPoint } from './history-buckets.js';
-import { FLUSH_MARGIN_MS, loadReadingHistory, type HistoryLoad } from './history-series.js';
+import type { TickBucket } from '@pulse/protocol';
+import type { ReadingPoint, TickPoint } from './history-buckets.js';
+import {
+  FLUSH_MARGIN_MS,
+  loadHistory,
+  loadReadingHistory,
+  TICKS,
+  type HistoryLoad,
+} from './history-series.js';
 import { LiveTails } from './live-tail.js';
 
 const topic = 'device.d1.temperature';
@@ -152,5 +159,77 @@ describe('loadReadingHistory on a rollup answer', () => {
     expect(ready.series.cut).toBe(last);
     expect(ready.series.tail.map((p) => p.seq)).toEqual([40, 41, 42]);
     expect(ready.series.seamless).toBe(true);
+  });
+});
+
+describe('loadHistory of ticks', () => {
+  it('joins stored OHLC steps, a raw read of the last step and live ticks, each tick once', async () => {
+    const tails = new LiveTails<TickPoint>();
+    const priceTopic = 'price.ACME';
+    const { tail } = tails.open(priceTopic);
+    const to = NOW - FLUSH_MARGIN_MS;
+    const step = 60_000;
+    const last = to - (to % step);
+    const tick = (t: number, seq: number, price: number): TickPoint => ({
+      t,
+      seq,
+      epoch: 'e',
+      last: price,
+      volume: 1,
+    });
+    tails.push(priceTopic, tick(to - 100, 8, 101));
+    const answers: unknown[] = [
+      {
+        topic: priceTopic,
+        kind: 'ticks',
+        from: last - step,
+        to,
+        step,
+        source: '1m',
+        points: [
+          { t: last - step, count: 5, open: 99, high: 100, low: 98, close: 100, volume: 5 },
+          { t: last, count: 2, open: 100, high: 101, low: 100, close: 101, volume: 2 },
+        ],
+      },
+      {
+        topic: priceTopic,
+        kind: 'raw',
+        step: 'raw',
+        source: 'raw',
+        from: last,
+        to,
+        truncated: false,
+        points: [
+          [7, last + 5, 100],
+          [8, to - 100, 101],
+        ].map(([seq, t, price]) => ({
+          t: t!,
+          serverTime: NOW,
+          seq: seq!,
+          payload: { bid: price! - 1, ask: price! + 1, last: price!, volume: 1, ts: t! },
+        })),
+      },
+    ];
+    const fetchFn = (() => Promise.resolve(Response.json(answers.shift()))) as typeof fetch;
+    const states: HistoryLoad<TickBucket, TickPoint>[] = [];
+    loadHistory(TICKS, {
+      topic: priceTopic,
+      windowMs: 2 * step,
+      now: NOW,
+      tail,
+      token: 't',
+      fetchFn,
+      onchange: (s) => states.push(s),
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    tails.push(priceTopic, tick(to + 50, 9, 103));
+    const ready = states.at(-1);
+    if (ready?.status !== 'ready') throw new Error(`not ready: ${JSON.stringify(ready)}`);
+    expect(ready.series.buckets.map((b) => [b.t, b.count])).toEqual([[last - step, 5]]);
+    expect(ready.series.tail.map((p) => [p.seq, p.last])).toEqual([
+      [7, 100],
+      [8, 101],
+      [9, 103],
+    ]);
   });
 });

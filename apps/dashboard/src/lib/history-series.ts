@@ -1,19 +1,29 @@
 import {
   HISTORY_RAW_MAX_SPAN_MS,
+  PriceTickSchema,
   SensorReadingSchema,
+  type HistorySource,
   type RawPoint,
   type ReadingBucket,
-  type ReadingHistory,
+  type TickBucket,
 } from '@pulse/protocol';
 import * as v from 'valibot';
-import { readingFolder, type ReadingPoint } from './history-buckets.js';
+import { readingFolder, tickFolder, type ReadingPoint, type TickPoint } from './history-buckets.js';
 import {
   fetchHistory,
   type HistoryProblem,
   type HistoryQuery,
   type HistoryToken,
 } from './history-fetch.js';
-import { stitch, StitchedSeries, wholeSteps } from './history-stitch.js';
+import {
+  stitch,
+  StitchedSeries,
+  wholeSteps,
+  type Bucket,
+  type BucketFolder,
+  type HistoryWindow,
+  type LivePoint,
+} from './history-stitch.js';
 import type { LiveTail } from './live-tail.js';
 
 /**
@@ -22,39 +32,96 @@ import type { LiveTail } from './live-tail.js';
  */
 export const FLUSH_MARGIN_MS = 2000;
 
+/** How one family's history is read: its answer kind, how it folds, its raw rows as live points. */
+export interface HistoryKind<B extends Bucket, P extends LivePoint> {
+  readonly kind: 'readings' | 'ticks';
+  readonly folder: BucketFolder<B, P>;
+  fromRaw(p: RawPoint, epoch: string): P | undefined;
+}
+
+/** `device.*` topics: readings in steps of count, min, max, mean, last. */
+export const READINGS: HistoryKind<ReadingBucket, ReadingPoint> = {
+  kind: 'readings',
+  folder: readingFolder,
+  fromRaw(p, epoch) {
+    const r = v.safeParse(SensorReadingSchema, p.payload);
+    return r.success ? { t: p.t, seq: p.seq, epoch, value: r.output.value } : undefined;
+  },
+};
+
+/** `price.*` topics: ticks in OHLC + volume steps. */
+export const TICKS: HistoryKind<TickBucket, TickPoint> = {
+  kind: 'ticks',
+  folder: tickFolder,
+  fromRaw(p, epoch) {
+    const r = v.safeParse(PriceTickSchema, p.payload);
+    return r.success
+      ? { t: p.t, seq: p.seq, epoch, last: r.output.last, volume: r.output.volume }
+      : undefined;
+  },
+};
+
+/** The note under a long chart: how the steps were made, or why there are none. */
+export function describeLoad(
+  load: HistoryLoad<Bucket, LivePoint>,
+  what: string,
+  formatSpan: (ms: number) => string,
+): string {
+  switch (load.status) {
+    case 'loading':
+      return 'Loading history…';
+    case 'problem':
+      return load.problem.message;
+    case 'ready': {
+      const parts = [`${formatSpan(load.step)} steps (${what}), ${load.source} data`];
+      if (!load.series.seamless)
+        parts.push(`up to ${formatSpan(load.series.gapMs)} missing before live`);
+      return parts.join(' · ');
+    }
+  }
+}
+
 export type ReadingSeries = StitchedSeries<ReadingBucket, ReadingPoint>;
 
 /** What a long chart shows: loading, the stitched series (with how it was answered), or why not. */
-export type HistoryLoad =
+export type HistoryLoad<B extends Bucket = ReadingBucket, P extends LivePoint = ReadingPoint> =
   | { status: 'loading' }
   | {
       status: 'ready';
-      series: ReadingSeries;
-      source: ReadingHistory['source'];
+      series: StitchedSeries<B, P>;
+      source: HistorySource;
       step: number;
     }
   | { status: 'problem'; problem: HistoryProblem };
 
-export interface LoadOptions {
+export interface LoadOptions<B extends Bucket = ReadingBucket, P extends LivePoint = ReadingPoint> {
   topic: string;
   /** The window [now − windowMs, now − FLUSH_MARGIN_MS) is fetched. */
   windowMs: number;
   now: number;
   /** Already recording: messages that arrive while the request is in flight are in it. */
-  tail: LiveTail<ReadingPoint>;
+  tail: LiveTail<P>;
   token: HistoryToken;
   fetchFn?: typeof fetch;
   /** Called with each new state, and (same `ready` state) after each live append. */
-  onchange: (load: HistoryLoad) => void;
+  onchange: (load: HistoryLoad<B, P>) => void;
   /** Live points kept unfolded (default 4000). */
   maxTail?: number;
 }
 
-/**
- * Loads a long window of a `device.*` topic and keeps it growing from the live tail. Returns
- * the cancel: it aborts the request and stops listening.
- */
+/** `loadHistory` for a `device.*` topic. */
 export function loadReadingHistory(o: LoadOptions): () => void {
+  return loadHistory(READINGS, o);
+}
+
+/**
+ * Loads a long window of one topic and keeps it growing from the live tail. Returns the
+ * cancel: it aborts the request and stops listening.
+ */
+export function loadHistory<B extends Bucket, P extends LivePoint>(
+  k: HistoryKind<B, P>,
+  o: LoadOptions<B, P>,
+): () => void {
   const controller = new AbortController();
   let stop = (): void => controller.abort();
   o.onchange({ status: 'loading' });
@@ -69,30 +136,38 @@ export function loadReadingHistory(o: LoadOptions): () => void {
     const result = await get({ topic: o.topic, from: o.now - o.windowMs, to, step: 'auto' });
     if (controller.signal.aborted) return;
     if (!result.ok) return o.onchange({ status: 'problem', problem: result.problem });
-    const h = result.history;
-    if (h.kind !== 'readings') {
+    const answer = result.history;
+    if (answer.kind !== k.kind) {
       return o.onchange({
         status: 'problem',
-        problem: { kind: 'invalid', message: `History answered ${h.kind}, not readings` },
+        problem: { kind: 'invalid', message: `History answered ${answer.kind}, not ${k.kind}` },
       });
     }
+    // The kind matched, so the steps are this family's buckets.
+    const h = answer as typeof answer & HistoryWindow<B> & { source: HistorySource };
     // Raw answers are clipped at `to`; a rollup's last step is whole and may hold readings the
     // tail has too. Trim it, and read that part of the step raw (exact at `to`) instead.
     const base = wholeSteps(h, h.source === 'raw');
-    let fill: ReadingPoint[] = [];
+    const fill: P[] = [];
     let liveFrom: number | undefined;
     if (base.to < h.to && h.to - base.to <= HISTORY_RAW_MAX_SPAN_MS) {
       const raw = await get({ topic: o.topic, from: base.to, to: h.to, step: 'raw' });
       if (controller.signal.aborted) return;
       if (raw.ok && raw.history.kind === 'raw' && !raw.history.truncated) {
-        fill = readingsOf(raw.history.points, o.tail.points[0]?.epoch ?? '');
+        // Raw rows carry no epoch: labelled with the live tail's, so a message both read raw
+        // and delivered live is shown once.
+        const epoch = o.tail.points[0]?.epoch ?? '';
+        for (const p of raw.history.points) {
+          const point = k.fromRaw(p, epoch);
+          if (point) fill.push(point);
+        }
         liveFrom = base.to;
       }
     }
     // Stitch and start listening in one turn: no live message can fall between the two.
     const stitched = stitch(base, [...fill, ...o.tail.points], liveFrom);
-    const series = new StitchedSeries(stitched, readingFolder, o.maxTail);
-    const ready: HistoryLoad = { status: 'ready', series, source: h.source, step: h.step };
+    const series = new StitchedSeries(stitched, k.folder, o.maxTail);
+    const ready: HistoryLoad<B, P> = { status: 'ready', series, source: h.source, step: h.step };
     const off = o.tail.listen((p) => {
       if (series.append(p)) o.onchange(ready);
     });
@@ -100,17 +175,4 @@ export function loadReadingHistory(o: LoadOptions): () => void {
     o.onchange(ready);
   })();
   return () => stop();
-}
-
-/**
- * Raw stored messages as live points. They carry no epoch: labelled with the live tail's, so a
- * message both read raw and delivered live is shown once.
- */
-function readingsOf(points: readonly RawPoint[], epoch: string): ReadingPoint[] {
-  const out: ReadingPoint[] = [];
-  for (const p of points) {
-    const reading = v.safeParse(SensorReadingSchema, p.payload);
-    if (reading.success) out.push({ t: p.t, seq: p.seq, epoch, value: reading.output.value });
-  }
-  return out;
 }
