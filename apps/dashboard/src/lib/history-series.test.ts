@@ -29,7 +29,7 @@ const bucket = (t: number, count: number) => ({ t, count, min: 1, max: 2, mean: 
 
 describe('loadReadingHistory', () => {
   it('keeps live messages that arrive while the request is in flight, then grows live', async () => {
-    const tails = new LiveTails<ReadingPoint>();
+    const tails = new LiveTails<ReadingPoint>(5000, () => 0);
     const { tail, close } = tails.open(topic);
     tails.push(topic, point(NOW - 5000, 10)); // backfill recorded before the window opened
     const f = deferredFetch();
@@ -74,7 +74,7 @@ describe('loadReadingHistory', () => {
   });
 
   it('reports a refused window and an answer of the wrong kind', async () => {
-    const tails = new LiveTails<ReadingPoint>();
+    const tails = new LiveTails<ReadingPoint>(5000, () => 0);
     const { tail } = tails.open(topic);
     for (const [body, status, kind] of [
       [{ type: 'error', code: 'NOT_FOUND', message: 'no route' }, 404, 'unavailable'],
@@ -102,7 +102,7 @@ describe('loadReadingHistory', () => {
 
 describe('loadReadingHistory on a rollup answer', () => {
   it('reads the rest of the whole last step raw and joins there, each reading once', async () => {
-    const tails = new LiveTails<ReadingPoint>();
+    const tails = new LiveTails<ReadingPoint>(5000, () => 0);
     const { tail } = tails.open(topic);
     const to = NOW - FLUSH_MARGIN_MS;
     const step = 60_000;
@@ -162,9 +162,35 @@ describe('loadReadingHistory on a rollup answer', () => {
   });
 });
 
+describe('loadHistory timing', () => {
+  it('waits until the tail has recorded for the flush margin before asking', async () => {
+    const tails = new LiveTails<ReadingPoint>(5000, () => NOW - 500);
+    const { tail } = tails.open(topic);
+    const urls: string[] = [];
+    const fetchFn = ((url: string) => {
+      urls.push(url);
+      return new Promise<Response>(() => {});
+    }) as typeof fetch;
+    loadReadingHistory({
+      topic,
+      windowMs: 60_000,
+      now: NOW,
+      tail,
+      token: 't',
+      fetchFn,
+      onchange: () => {},
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(urls).toEqual([]);
+    await new Promise((r) => setTimeout(r, 1600));
+    // `to` is where the tail began: [NOW − 500 + 2000 − 2000).
+    expect(urls[0]).toContain(`to=${NOW - 500}&`);
+  });
+});
+
 describe('loadHistory of ticks', () => {
   it('joins stored OHLC steps, a raw read of the last step and live ticks, each tick once', async () => {
-    const tails = new LiveTails<TickPoint>();
+    const tails = new LiveTails<TickPoint>(5000, () => 0);
     const priceTopic = 'price.ACME';
     const { tail } = tails.open(priceTopic);
     const to = NOW - FLUSH_MARGIN_MS;

@@ -96,7 +96,10 @@ export type HistoryLoad<B extends Bucket = ReadingBucket, P extends LivePoint = 
 
 export interface LoadOptions<B extends Bucket = ReadingBucket, P extends LivePoint = ReadingPoint> {
   topic: string;
-  /** The window [now − windowMs, now − FLUSH_MARGIN_MS) is fetched. */
+  /**
+   * The window [now − windowMs, now − FLUSH_MARGIN_MS) is fetched (`now` moved on to the tail's
+   * opening + FLUSH_MARGIN_MS when that is later: the request waits until then).
+   */
   windowMs: number;
   now: number;
   /** Already recording: messages that arrive while the request is in flight are in it. */
@@ -131,9 +134,16 @@ export function loadHistory<B extends Bucket, P extends LivePoint>(
       signal: controller.signal,
       ...(o.fetchFn ? { fetchFn: o.fetchFn } : {}),
     });
-  const to = o.now - FLUSH_MARGIN_MS;
   void (async () => {
-    const result = await get({ topic: o.topic, from: o.now - o.windowMs, to, step: 'auto' });
+    // History must end where the tail began, or before: a message delivered before the tail
+    // opened is in history only if stamped before `to`. A tail opened less than the flush
+    // margin ago waits out the rest, so `to` (margin before the request) is not before it.
+    const wait = o.tail.openedAt + FLUSH_MARGIN_MS - o.now;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (controller.signal.aborted) return;
+    const now = o.now + Math.max(0, wait);
+    const to = now - FLUSH_MARGIN_MS;
+    const result = await get({ topic: o.topic, from: now - o.windowMs, to, step: 'auto' });
     if (controller.signal.aborted) return;
     if (!result.ok) return o.onchange({ status: 'problem', problem: result.problem });
     const answer = result.history;

@@ -10,12 +10,18 @@ type Listener<P> = (p: P) => void;
  * tail later, still seamless while the history reaches that far).
  */
 export class LiveTail<P extends LivePoint> {
+  /**
+   * When recording began (this browser's clock): every message delivered since is here, so
+   * every one stamped at or after it is (as far as the device's clock agrees with this one).
+   */
+  readonly openedAt: number;
   readonly #capacity: number;
   #points: P[] = [];
   readonly #listeners = new Set<Listener<P>>();
 
-  constructor(capacity = 5000) {
+  constructor(capacity = 5000, openedAt = Date.now()) {
     this.#capacity = Math.max(1, capacity);
+    this.openedAt = openedAt;
   }
 
   /** What was recorded, oldest first (arrival order). */
@@ -46,9 +52,11 @@ export class LiveTail<P extends LivePoint> {
 export class LiveTails<P extends LivePoint> {
   readonly #tails = new Map<string, { tail: LiveTail<P>; refs: number }>();
   readonly #capacity: number;
+  readonly #now: () => number;
 
-  constructor(capacity = 5000) {
+  constructor(capacity = 5000, now: () => number = Date.now) {
     this.#capacity = capacity;
+    this.#now = now;
   }
 
   /** Records `p` when `topic` is open. */
@@ -60,7 +68,7 @@ export class LiveTails<P extends LivePoint> {
   open(topic: string): { tail: LiveTail<P>; close: () => void } {
     let entry = this.#tails.get(topic);
     if (!entry) {
-      entry = { tail: new LiveTail<P>(this.#capacity), refs: 0 };
+      entry = { tail: new LiveTail<P>(this.#capacity, this.#now()), refs: 0 };
       this.#tails.set(topic, entry);
     }
     entry.refs++;

@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium } from './chromium.mjs';
 import { GatewayHost } from './gateway.js';
-import { ProbeDevice } from './probe.js';
+import { ProbeDevice, ProbeFeed } from './probe.js';
 import { freePort, serveConsole } from './serve-console.mjs';
 
 const missing = chromiumMissing();
@@ -149,6 +149,45 @@ describe.skipIf(missing !== undefined)('long chart windows in Chromium', () => {
     await live.publish('temperature', 73.5);
     await expect.poll(() => temperature.getAttribute('data-readings')).toBe('7');
     expect(await temperature.getAttribute('data-last-y')).toBe('73.5');
+    await page.close();
+  });
+
+  it('shows a symbol at 24 h as stored candles, then live ticks fold into candles', async () => {
+    const now = Date.now();
+    const MIN = 60_000;
+    {
+      await using feed = new ProbeFeed(gateway.url);
+      // 30 ticks, 30 minutes apart, the last 10 minutes ago.
+      for (let i = 0; i < 30; i++) {
+        await feed.publish('HIST', 100 + i, now - 10 * MIN - (29 - i) * 30 * MIN);
+      }
+    }
+    await gateway.flushHistory();
+    await gateway.restart({ freshBus: true });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    await page.goto(`${server.url}#/markets`);
+    // The symbol appears once it ticks live (the fresh bus has no backfill for it).
+    await using feed = new ProbeFeed(gateway.url);
+    await feed.publish('HIST', 130.5);
+    await page.locator('section[data-symbol="HIST"]').waitFor();
+    await page
+      .getByRole('group', { name: 'Time window' })
+      .getByRole('button', { name: '24 h' })
+      .click();
+    const candles = page.locator('.chart[data-series="price.HIST"][data-kind="history-candles"]');
+    await expect.poll(() => candles.getAttribute('data-state')).toBe('ready');
+    // 30 stored ticks, each its own candle, and the live one (stored too by now, counted once).
+    await expect.poll(() => candles.getAttribute('data-ticks')).toBe('31');
+    expect(Number(await candles.getAttribute('data-stored'))).toBeGreaterThanOrEqual(30);
+    expect(await candles.getAttribute('data-last-close')).toBe('130.5');
+    for (const price of [131.5, 129.5]) {
+      await feed.publish('HIST', price);
+      await expect.poll(() => candles.getAttribute('data-last-close')).toBe(String(price));
+    }
+    expect(await candles.getAttribute('data-ticks')).toBe('33');
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, 'markets-24h.png') });
     await page.close();
   });
 });

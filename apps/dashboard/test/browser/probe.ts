@@ -46,3 +46,31 @@ export class ProbeDevice implements AsyncDisposable {
     this.close();
   }
 }
+
+/** A price feed the test drives by hand: exactly the ticks it chooses, acknowledged. */
+export class ProbeFeed implements AsyncDisposable {
+  readonly client: PulseClient;
+
+  constructor(gatewayUrl: string, sub = 'probe-feed') {
+    this.client = new PulseClient({
+      url: `${gatewayUrl.replace(/^http/, 'ws')}/ws`,
+      WebSocket,
+      token: async () => {
+        const res = await fetch(`${gatewayUrl}/auth/dev-token?role=feed&sub=${sub}`);
+        return ((await res.json()) as { token: string }).token;
+      },
+    });
+    this.client.connect();
+  }
+
+  /** Publishes one tick of `symbol` (stamped `ts`, default now) and waits for its ack. */
+  async publish(symbol: string, last: number, ts = Date.now(), volume = 1): Promise<number> {
+    const payload = { bid: last - 0.5, ask: last + 0.5, last, volume, ts };
+    const ack = await this.client.publish(`price.${symbol}`, payload, { ack: true });
+    return ack.seq;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.client.close();
+  }
+}
