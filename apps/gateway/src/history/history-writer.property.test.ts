@@ -41,7 +41,8 @@ const stepArb = fc.oneof(
   fc.constantFrom({ down: true }, { down: false }, { unknown: true }),
 );
 
-describe('HistoryWriter on a store that comes and goes', () => {
+// PGlite starts in seconds, and slower on a busy machine: more room than the suite's 20 s.
+describe('HistoryWriter on a store that comes and goes', { timeout: 40_000 }, () => {
   let db: PGlite;
   beforeAll(async () => {
     db = await PGlite.create();

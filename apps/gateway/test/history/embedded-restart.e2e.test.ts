@@ -3,7 +3,8 @@ import { run } from '../../src/bootstrap.js';
 import { startGateway } from '../gateway-resource.js';
 import { flushed, history, okRaw, publishAll, tempDataDir } from './history-client.js';
 
-describe('embedded history across a restart', () => {
+// PGlite starts in seconds, and slower on a busy machine: more room than the suite's 20 s.
+describe('embedded history across a restart', { timeout: 40_000 }, () => {
   it('keeps what was flushed, and refuses a second gateway on the same DATA_DIR', async () => {
     using data = tempDataDir();
     const env = { HISTORY: 'on', DATA_DIR: data.dir };

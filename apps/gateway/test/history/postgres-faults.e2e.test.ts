@@ -40,7 +40,8 @@ async function stored(pgs: PostgresServer, topic: string) {
   return { ...raw, rolled: rolled!.n };
 }
 
-describe('history on PostgreSQL, with faults', () => {
+// Its own PostgreSQL and two gateways, slower on a busy machine: more room than the suite's 20 s.
+describe('history on PostgreSQL, with faults', { timeout: 40_000 }, () => {
   let pgs: PostgresServer;
   let redis: RedisServer;
   beforeAll(async () => {
