@@ -100,6 +100,8 @@ async function main() {
     // The default policy: prices at most 20/s per subscriber, the rate the charts get.
     TOPIC_POLICIES: 'price.*=20:conflate;device.*.*=5:aggregate',
     ALARM_RULES: 'none',
+    // The benchmark measures the live path, and must not write to disk.
+    HISTORY: 'off',
   });
   await waitFor(`${gatewayUrl}/health/ready`);
   start(

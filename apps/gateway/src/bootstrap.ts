@@ -16,9 +16,12 @@ export async function startGateway(
   const app = configureApp(
     // forceCloseConnections: after the drain, a request still open (an upload that never
     // finishes, a stream a proxy stopped reading) must not hold the shutdown forever.
+    // abortOnError off: a ConfigError raised while modules start (a DATA_DIR another gateway
+    // holds) reaches `run` and exits 2 like any bad setting, instead of Nest's exit 1.
     await NestFactory.create(AppModule.forRoot(config), {
       bufferLogs: true,
       forceCloseConnections: true,
+      abortOnError: false,
     }),
   );
   await app.listen(config.port, config.host);
@@ -27,7 +30,7 @@ export async function startGateway(
   const mqttPort = app.get(MqttServer).port;
   const log = new Logger('Pulse');
   log.log(
-    `gateway ${config.serverId} listening on http://${config.host}:${port} (ws path /ws, sse /sse, mqtt over ws /mqtt, bus ${busName(config)})`,
+    `gateway ${config.serverId} listening on http://${config.host}:${port} (ws path /ws, sse /sse, mqtt over ws /mqtt, bus ${busName(config)}, history ${historyName(config)})`,
   );
   log.log(
     mqttPort === undefined
@@ -44,6 +47,12 @@ export async function startGateway(
       `development tokens enabled at GET /auth/dev-token for ${config.devTokenClients.join(',')} clients`,
     );
   return app;
+}
+
+function historyName(config: GatewayConfig): string {
+  const h = config.history;
+  if (!h.enabled) return 'off';
+  return h.databaseUrl ? `postgres ${new URL(h.databaseUrl).host}` : `pglite ${h.dataDir}`;
 }
 
 function busName(config: GatewayConfig): string {

@@ -131,7 +131,7 @@ describe('development tokens stay on this machine', () => {
 
 describe('bind address', () => {
   it('is loopback unless HOST says otherwise', async () => {
-    const app = await run({ PORT: '0', MQTT_PORT: '0', LOG_LEVEL: 'silent' });
+    const app = await run({ PORT: '0', MQTT_PORT: '0', LOG_LEVEL: 'silent', HISTORY: 'off' });
     try {
       expect(app!.getHttpServer().address()).toMatchObject({ address: '127.0.0.1' });
     } finally {

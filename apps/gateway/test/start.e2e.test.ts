@@ -16,6 +16,8 @@ const GOOD = {
   MQTT_PORT: '0',
   HOST: '127.0.0.1',
   LOG_LEVEL: 'silent',
+  // Not the embedded store in the working directory (another test file may hold its lock).
+  HISTORY: 'off',
 };
 
 describe('start', () => {

@@ -71,7 +71,8 @@ export class GatewayHost implements AsyncDisposable {
       CONNECT_RATE_PER_IP: '10000',
       // The console is served from its own port, chosen after the gateway starts.
       ALLOWED_ORIGINS: '*',
-      // No durable history unless a test asks (with its own DATA_DIR): never the working dir's.
+      // No durable history unless a test asks (then with its own DATA_DIR or DATABASE_URL):
+      // the default DATA_DIR is the working directory's, which parallel test files would share.
       HISTORY: 'off',
       ...env,
     });

@@ -1,10 +1,12 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '../config/load-config.js';
 
-/** Thrown when another live process holds the data directory. */
-export class DataDirLocked extends Error {
-  override readonly name = 'DataDirLocked';
-}
+/**
+ * Thrown when another live process holds the data directory: a configuration error (the
+ * gateway prints it and exits with 2, nothing listens), since two gateways were given one dir.
+ */
+export class DataDirLocked extends ConfigError {}
 
 /**
  * An exclusive lock on the embedded engine's directory: a `pulse.lock` file holding the owner's

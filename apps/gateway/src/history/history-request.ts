@@ -30,7 +30,8 @@ const millis = (s: string | undefined): number | undefined =>
   s !== undefined && /^\d{1,16}$/.test(s) ? Number(s) : undefined;
 
 /**
- * Reads `topic`, `from`, `to` (default now) and `step` (or its alias `resolution`). Every
+ * Reads `topic`, `from`, `to` (default now) and `step` (or its alias `resolution`); `token`
+ * is the access gate's (browsers may pass the token in the query). Every
  * refusal is a 400 with a code: `INVALID_TOPIC` for a bad, wildcard or non-data topic,
  * `BAD_REQUEST` for the rest.
  */
@@ -40,10 +41,10 @@ export function parseHistoryRequest(
 ): HistoryRequest | Denial {
   const text = (k: string) => (typeof query[k] === 'string' ? (query[k] as string) : undefined);
   for (const k of Object.keys(query))
-    if (!['topic', 'from', 'to', 'step', 'resolution'].includes(k))
+    if (!['topic', 'from', 'to', 'step', 'resolution', 'token'].includes(k))
       return bad(`unknown parameter ${k}`);
   for (const [k, v] of Object.entries(query))
-    if (typeof v !== 'string') return bad(`${k} must be given once`);
+    if (typeof v !== 'string') return bad(`${k} must be a single value`);
   const topic = text('topic');
   if (!topic) return bad('topic is required');
   const parsed = parseTopicPattern(topic);

@@ -72,12 +72,27 @@ export class HistoryWriter {
     this.kick();
   }
 
+  /** Readiness before the first write: `up` once the schema is in place, else `down`. */
+  async probe(): Promise<void> {
+    try {
+      await this.store?.migrate();
+      if (this.state === 'starting') this.state = 'up';
+    } catch (err) {
+      if (this.state !== 'starting') return;
+      this.state = 'down';
+      this.reason = (err instanceof Error ? err.message : String(err)).slice(0, 200);
+      this.logger.warn(`history: store ${this.engine} not reachable yet (${this.reason})`);
+    }
+  }
+
   /** A message the bus stored; called after the publish was acknowledged, never throws. */
   record(msg: BusMessage): void {
-    if (!this.store || this.closed) return;
+    if (!this.store) return;
     try {
       const point = historyPointOf(msg);
       if (!point) return;
+      // Acked during the shutdown drain, after the last flush: counted, not silently gone.
+      if (this.closed) return this.drop('shutdown', 1);
       const now = Date.now();
       if (point.t < now - this.settings.retention.hourMs || point.t > now + DAY_AHEAD_MS) {
         this.drop('out_of_range', 1);
@@ -154,7 +169,7 @@ export class HistoryWriter {
         if (this.state !== 'down')
           this.logger.warn(`history: store ${this.engine} down (${message}); buffering`);
         this.state = 'down';
-        this.reason = message;
+        this.reason = message.slice(0, 200);
         this.failures += 1;
         this.retryAt =
           Date.now() + Math.min(MAX_BACKOFF_MS, this.settings.flushMs * 2 ** (this.failures - 1));

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Query, Req } from '@nestjs/common';
 import { ErrorCode, type HistoryResponse } from '@pulse/protocol';
 import type { Request } from 'express';
 import { AccessGate } from '../auth/access-gate.js';
@@ -15,6 +15,8 @@ import { HistoryService } from './history.service.js';
  */
 @Controller('history')
 export class HistoryController {
+  private readonly log = new Logger('History');
+
   constructor(
     @Inject(AccessGate) private readonly access: AccessGate,
     @Inject(HistoryService) private readonly history: HistoryService,
@@ -40,16 +42,13 @@ export class HistoryController {
     try {
       return await this.history.query(request);
     } catch (err) {
+      // The cause (an address, a driver message) goes to the log, not to the client.
+      this.log.warn(`history query failed: ${String(err)}`);
       throw this.refuse(
-        deny(
-          503,
-          ErrorCode.UNAVAILABLE,
-          `history store unavailable: ${String(err)}`.slice(0, 300),
-          {
-            retryAfterS: 1,
-            topic: request.topic,
-          },
-        ),
+        deny(503, ErrorCode.UNAVAILABLE, 'history store unavailable, retry', {
+          retryAfterS: 1,
+          topic: request.topic,
+        }),
       );
     }
   }

@@ -87,6 +87,7 @@ export class HistoryService {
   private start(): void {
     if (!this.store) return;
     this.writer.start();
+    void this.writer.probe();
     const sweep = () => {
       this.store!.applyRetention(this.retention).catch((err: unknown) => {
         new Logger('History').warn(`retention sweep failed: ${String(err)}`);

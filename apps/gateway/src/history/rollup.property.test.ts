@@ -52,7 +52,8 @@ const rollups = (store: HistoryStore) =>
     ),
   );
 
-describe('rollups (PGlite, the SQL the writer runs)', () => {
+// PGlite starts in seconds, and slower on a busy machine: more room than the suite's 20 s.
+describe('rollups (PGlite, the SQL the writer runs)', { timeout: 40_000 }, () => {
   let whole: HistoryStore;
   let parts: HistoryStore;
   beforeAll(async () => {

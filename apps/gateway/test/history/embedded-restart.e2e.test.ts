@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { run } from '../../src/bootstrap.js';
 import { startGateway } from '../gateway-resource.js';
 import { flushed, history, okRaw, publishAll, tempDataDir } from './history-client.js';
 
-describe('embedded history across a restart', () => {
+// PGlite starts in seconds, and slower on a busy machine: more room than the suite's 20 s.
+describe('embedded history across a restart', { timeout: 40_000 }, () => {
   it('keeps what was flushed, and refuses a second gateway on the same DATA_DIR', async () => {
     using data = tempDataDir();
     const env = { HISTORY: 'on', DATA_DIR: data.dir };
@@ -11,6 +13,15 @@ describe('embedded history across a restart', () => {
     {
       await using first = await startGateway(env);
       await expect(startGateway(env)).rejects.toThrow(/DATA_DIR .* is in use by process/);
+      // As `node dist/main.js`: the message, exit code 2, nothing listens.
+      const lines: string[] = [];
+      let exitCode: number | undefined;
+      const app = await run(
+        { ...env, PORT: '0', MQTT_PORT: 'off', LOG_LEVEL: 'silent' },
+        { error: (l) => lines.push(l), exit: (c) => (exitCode = c) },
+      );
+      expect([app, exitCode]).toEqual([undefined, 2]);
+      expect(lines.join('\n')).toMatch(/^pulse gateway: DATA_DIR .* in use .* share a PostgreSQL/);
       await publishAll(first, await first.token('device', 'd1'), 'device.d1.temp', readings);
       await flushed(first);
     }

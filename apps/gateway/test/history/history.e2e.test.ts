@@ -7,7 +7,8 @@ const MIN = 60_000;
 /** A whole hour a day ago, so every minute of it is in the raw and rollup tables. */
 const base = Math.floor((Date.now() - 86_400_000) / 3_600_000) * 3_600_000;
 
-describe('GET /history on the embedded engine (PGlite)', () => {
+// PGlite starts in seconds, and slower on a busy machine: more room than the suite's 20 s.
+describe('GET /history on the embedded engine (PGlite)', { timeout: 40_000 }, () => {
   it('stores what is published and answers readings, ticks and raw, each as the schema says', async () => {
     using data = tempDataDir();
     await using gw = await startGateway({ HISTORY: 'on', DATA_DIR: data.dir });
