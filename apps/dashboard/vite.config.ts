@@ -1,7 +1,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defaultClientConditions, defineConfig, type ProxyOptions } from 'vite';
 
-/** Where the dashboard's `/ws`, `/auth` and `/health` requests go in dev and preview. */
+/** Where the dashboard's `/ws`, `/auth`, `/health` and `/history` requests go in dev and preview. */
 const gateway = process.env.PULSE_GATEWAY_URL ?? 'http://127.0.0.1:8080';
 const port = Number(process.env.DASHBOARD_PORT ?? 5173);
 
@@ -17,6 +17,8 @@ const proxy: Record<string, ProxyOptions> = {
   // The client's fallback when WebSocket cannot connect: SSE to read, HTTP to publish.
   '/sse': { target: gateway, changeOrigin: true },
   '/publish': { target: gateway, changeOrigin: true },
+  // Long chart windows (1 h … 30 d) from the gateway's history store.
+  '/history': { target: gateway, changeOrigin: true },
 };
 
 export default defineConfig({

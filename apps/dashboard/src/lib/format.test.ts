@@ -65,6 +65,9 @@ describe('format', () => {
     expect(formatWindow(60_000)).toBe('1 min');
     expect(formatWindow(15 * 60_000)).toBe('15 min');
     expect(formatWindow(30_000)).toBe('30 s');
+    expect(formatWindow(3_600_000)).toBe('1 h');
+    expect(formatWindow(86_400_000)).toBe('24 h');
+    expect(formatWindow(30 * 86_400_000)).toBe('30 d');
   });
 
   it('formats ticker columns: signed change in the price’s decimals, percent, volume', () => {

@@ -85,6 +85,8 @@ export function formatDelay(ms: number): string {
 
 /** A time window for labels: `1 min`, `15 min`, `30 s`. */
 export function formatWindow(ms: number): string {
+  if (ms >= 2 * 86_400_000) return `${Math.round(ms / 86_400_000)} d`;
+  if (ms >= 3_600_000) return `${Math.round(ms / 3_600_000)} h`;
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }
 

@@ -22,5 +22,16 @@ describe('time axis', () => {
     const t = new Date(2024, 0, 2, 12, 4, 0).getTime();
     expect(timeTickLabel(t, 10_000)).toBe('12:04:00');
     expect(timeTickLabel(t, 60_000)).toBe('12:04');
+    expect(timeTickLabel(t, 86_400_000)).toBe('2 Jan');
+  });
+
+  it('spaces long windows in hours and days, on local hours and midnights', () => {
+    expect(tickStep(86_400_000, 7)).toBe(6 * 3_600_000);
+    expect(tickStep(30 * 86_400_000, 7)).toBe(7 * 86_400_000);
+    const min = new Date(2024, 0, 2, 7, 30).getTime();
+    const ticks = timeTicks(min, min + 7 * 86_400_000, 7);
+    expect(ticks.every((t) => new Date(t).getHours() === 0 && new Date(t).getMinutes() === 0)).toBe(
+      true,
+    );
   });
 });

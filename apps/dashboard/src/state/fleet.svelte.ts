@@ -1,5 +1,7 @@
 import type { Presence, SensorReading, TopicMessage } from '@pulse/protocol';
+import { sensorAggregate, type ReadingPoint } from '../lib/history-buckets.js';
 import { KeyedRows } from '../lib/keyed-rows.js';
+import { LiveTails } from '../lib/live-tail.js';
 import { SeriesStore } from '../lib/series-store.js';
 
 /** The metrics the console subscribes to, one `device.*.<metric>` subscription each. */
@@ -43,6 +45,8 @@ export class FleetState {
   readonly onlineCount = $derived(this.rows.reduce((n, r) => (r.online ? n + 1 : n), 0));
   /** Chart series keyed by topic (`device.<id>.<metric>`), x = server ms, y = value. */
   readonly series: SeriesStore;
+  /** Readings by payload time and seq, for the long (history) charts of the topics open. */
+  readonly tails = new LiveTails<ReadingPoint>();
   readonly #devices = new KeyedRows<DeviceRow>();
   readonly #onChange: () => void;
 
@@ -62,6 +66,13 @@ export class FleetState {
       readings: { ...row.readings, [metric]: msg.payload },
     });
     this.series.push(msg.topic, msg.ts, msg.payload.value);
+    this.tails.push(msg.topic, {
+      t: msg.payload.ts,
+      epoch: msg.epoch,
+      seq: msg.seq,
+      value: msg.payload.value,
+      agg: sensorAggregate(msg.agg),
+    });
     this.#onChange();
   }
 

@@ -1,6 +1,8 @@
 import type { PriceTick, TopicMessage } from '@pulse/protocol';
 import { CandleSeries, isPriceAggregate } from '../lib/candles.js';
+import { priceAggregate, type TickPoint } from '../lib/history-buckets.js';
 import { KeyedRows } from '../lib/keyed-rows.js';
+import { LiveTails } from '../lib/live-tail.js';
 import { SeriesStore } from '../lib/series-store.js';
 
 /** What the ticker table shows for one symbol. Replaced, never mutated. */
@@ -38,6 +40,8 @@ export class MarketsState {
   rows = $state.raw<readonly SymbolRow[]>([]);
   /** Chart series keyed by topic (`price.<symbol>`), x = server ms, y = last. */
   readonly series: SeriesStore;
+  /** Ticks by payload time and seq, for the long (history) charts of the symbols open. */
+  readonly tails = new LiveTails<TickPoint>();
   // Plain on purpose: charts listen to the series, not to Svelte.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #candles = new Map<string, CandleSeries>();
@@ -82,6 +86,14 @@ export class MarketsState {
     });
     this.series.push(msg.topic, msg.ts, last);
     this.candles(symbol).add(msg.ts, last, msg.payload.volume, msg.agg);
+    this.tails.push(msg.topic, {
+      t: msg.payload.ts,
+      epoch: msg.epoch,
+      seq: msg.seq,
+      last,
+      volume: msg.payload.volume,
+      agg: priceAggregate(msg.agg),
+    });
     this.#onChange();
   }
 

@@ -4,6 +4,7 @@ import { configureApp } from '../../../gateway/src/app.setup.js';
 import { BUS } from '../../../gateway/src/bus/bus.js';
 import { MemoryBus } from '../../../gateway/src/bus/memory-bus.js';
 import { loadConfig } from '../../../gateway/src/config/load-config.js';
+import { HistoryService } from '../../../gateway/src/history/history.service.js';
 
 // Nest's testing module (to hand each run the same bus) and reflect-metadata are the gateway's.
 const gatewayRequire = createRequire(new URL('../../../gateway/package.json', import.meta.url));
@@ -86,6 +87,12 @@ export class GatewayHost implements AsyncDisposable {
 
   async start(): Promise<void> {
     this.#app ??= await startApp(this.config, this.bus, this.port);
+  }
+
+  /** Waits until the history writer has stored every accepted message (HISTORY=on). */
+  async flushHistory(): Promise<void> {
+    const drained = await this.#app?.get(HistoryService).writer.drain(10_000);
+    if (!drained) throw new Error('history writer did not drain within 10 s');
   }
 
   /** Shuts the app down like SIGTERM does: clients are told 1012 and the port closes. */

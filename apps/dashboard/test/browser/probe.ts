@@ -27,11 +27,11 @@ export class ProbeDevice implements AsyncDisposable {
     this.client.connect();
   }
 
-  /** Publishes one reading and waits for the gateway to store it. */
-  async publish(metric: string, value: number, unit = '°C'): Promise<number> {
+  /** Publishes one reading (stamped `ts`, default now) and waits for the gateway to store it. */
+  async publish(metric: string, value: number, unit = '°C', ts = Date.now()): Promise<number> {
     const ack = await this.client.publish(
       `device.${this.id}.${metric}`,
-      { value, unit, ts: Date.now() },
+      { value, unit, ts },
       { ack: true },
     );
     return ack.seq;
@@ -44,5 +44,33 @@ export class ProbeDevice implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
+  }
+}
+
+/** A price feed the test drives by hand: exactly the ticks it chooses, acknowledged. */
+export class ProbeFeed implements AsyncDisposable {
+  readonly client: PulseClient;
+
+  constructor(gatewayUrl: string, sub = 'probe-feed') {
+    this.client = new PulseClient({
+      url: `${gatewayUrl.replace(/^http/, 'ws')}/ws`,
+      WebSocket,
+      token: async () => {
+        const res = await fetch(`${gatewayUrl}/auth/dev-token?role=feed&sub=${sub}`);
+        return ((await res.json()) as { token: string }).token;
+      },
+    });
+    this.client.connect();
+  }
+
+  /** Publishes one tick of `symbol` (stamped `ts`, default now) and waits for its ack. */
+  async publish(symbol: string, last: number, ts = Date.now(), volume = 1): Promise<number> {
+    const payload = { bid: last - 0.5, ask: last + 0.5, last, volume, ts };
+    const ack = await this.client.publish(`price.${symbol}`, payload, { ack: true });
+    return ack.seq;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.client.close();
   }
 }
