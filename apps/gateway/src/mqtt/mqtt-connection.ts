@@ -13,7 +13,8 @@ import type { Principal } from '../auth/claims.js';
 import { SINK_OPEN } from '../client/sink.js';
 import { WindowCounter } from '../client/window-counter.js';
 import type { PublishOutcome } from '../ingest/publisher.js';
-import { connectRefusal, ConnackV3, publishReason, Reason } from './reason-codes.js';
+import { acceptingConnack, refusingConnack } from './connack.js';
+import { publishReason, Reason } from './reason-codes.js';
 import { pulseTopicOf } from './topic-map.js';
 
 /** The bytes under one MQTT connection: a TCP socket, or a WebSocket at `/mqtt`. */
@@ -209,17 +210,7 @@ export class MqttConnection {
     }
     if (!decision.ok) {
       this.services.refused(decision.code);
-      const code = connectRefusal(decision.code, this.v5);
-      this.write(
-        this.v5
-          ? {
-              cmd: 'connack',
-              sessionPresent: false,
-              reasonCode: code,
-              properties: { reasonString: `${decision.code}: ${decision.reason}` },
-            }
-          : { cmd: 'connack', sessionPresent: false, returnCode: code },
-      );
+      this.write(refusingConnack(this.v5, decision.code, decision.reason));
       return this.end();
     }
     this.principal = decision.principal;
@@ -236,23 +227,7 @@ export class MqttConnection {
     }
     this.keepAliveMs = (packet.keepalive ?? 0) * 1000;
     if (this.keepAliveMs > 0) this.watchKeepAlive();
-    this.write(
-      this.v5
-        ? {
-            cmd: 'connack',
-            sessionPresent: false,
-            reasonCode: Reason.SUCCESS,
-            properties: {
-              maximumPacketSize: this.services.maxPacketBytes,
-              retainAvailable: true,
-              wildcardSubscriptionAvailable: false,
-              subscriptionIdentifiersAvailable: false,
-              sharedSubscriptionAvailable: false,
-              ...(packet.clientId ? {} : { assignedClientIdentifier: `pulse-${Date.now()}` }),
-            },
-          }
-        : { cmd: 'connack', sessionPresent: false, returnCode: ConnackV3.ACCEPTED },
-    );
+    this.write(acceptingConnack(this.v5, this.services.maxPacketBytes, packet.clientId));
     this.subscriber = this.services.opened(this);
     const early = this.early;
     this.early = [];
