@@ -79,7 +79,8 @@ export class MqttSubscriptions implements MqttSubscriber {
   /** Unsubscribes one filter; its UNSUBACK reason code. */
   private leave(filter: string): number {
     const mapped = pulsePatternOf(filter);
-    if (!mapped.ok) return mapped.reason;
+    // UNSUBACK has no "shared subscriptions not supported": any unmappable filter is 0x8F.
+    if (!mapped.ok) return Reason.TOPIC_FILTER_INVALID;
     const { pattern } = mapped;
     // A subscribe still reading history gets no reply once removed: its SUBACK says granted.
     for (const [id, w] of this.waiting) if (w.pattern === pattern) this.settle(id, 0);

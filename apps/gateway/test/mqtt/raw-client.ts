@@ -8,6 +8,8 @@ import type { Version } from './mqtt-client.js';
  */
 export class RawMqtt {
   readonly packets: Packet[] = [];
+  /** What the client's parser said of bytes the gateway sent that are not valid MQTT. */
+  readonly invalid: string[] = [];
   readonly closed: Promise<void>;
   private waiters: (() => void)[] = [];
   private nextId = 1;
@@ -20,6 +22,10 @@ export class RawMqtt {
     p.on('packet', (packet: Packet) => {
       this.packets.push(packet);
       for (const wake of this.waiters.splice(0)) wake();
+    });
+    p.on('error', (err: Error) => {
+      this.invalid.push(err.message);
+      socket.destroy();
     });
     socket.on('data', (b: Buffer) => p.parse(b));
     socket.on('error', () => {});
