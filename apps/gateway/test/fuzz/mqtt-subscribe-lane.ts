@@ -105,7 +105,7 @@ export async function mqttSubscribeLane(
     await c.closed;
     tally(c, outcomes);
     for (const message of c.invalid) outcomes.add(outcomes.replies, `invalid packet: ${message}`);
-    if (!c.packets.length) outcomes.add(outcomes.replies, `v${version} closed`);
+    outcomes.add(outcomes.replies, `v${version} connections`);
   }
 }
 
