@@ -6,6 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { FuzzSocket, Outcomes } from './fuzz/fuzz-socket.js';
 import { GENERATORS, type Category, type Frame } from './fuzz/frames.js';
 import { Random } from './fuzz/random.js';
+import {
+  DOCUMENTED_DISCONNECTS,
+  DOCUMENTED_SUBACKS,
+  mqttSubscribeLane,
+} from './fuzz/mqtt-subscribe-lane.js';
+import { MqttPeers } from '../src/mqtt/mqtt-peers.js';
 import { Admission } from '../src/auth/admission.js';
 import { Connections } from '../src/ws/connections.js';
 import { startGateway, type GatewayResource } from './gateway-resource.js';
@@ -31,6 +37,8 @@ const LANES: { category: Category; frames: number; codec: CodecName; role: Role 
   { category: 'unknown types', frames: 10_000, codec: 'json', role: 'operator' },
   { category: 'msgpack garbage', frames: 12_000, codec: 'msgpack', role: 'operator' },
 ];
+
+const MQTT_LANE = 'MQTT hostile SUBSCRIBE/UNSUBSCRIBE';
 
 const KNOWN_ERRORS = new Set<string>(Object.values(ErrorCode));
 /** Closes a hostile client may get; each is documented in CLOSE_CODES. */
@@ -182,6 +190,10 @@ describe('hostile input', () => {
     bystander.send({ type: 'subscribe', id: 1, topic: 'price.BYSTANDER', history: 0 });
     await bystander.next('subscribed');
     await using feed = await TestSocket.connect(gw.wsUrl, await gw.token('feed', 'steady-feed'));
+    // The MQTT lane's code paths (parser, generator, subscriptions) allocate once on first use,
+    // in the gateway and in this test's clients alike: warm them up before the baseline.
+    const mqttToken = await gw.token('operator', 'fuzz-mqtt');
+    await mqttSubscribeLane(gw.mqttPort!, mqttToken, 300, new Outcomes(), new Random(SEED + 1));
     const baseline = await memory();
 
     let published = 0;
@@ -225,6 +237,7 @@ describe('hostile input', () => {
           track('invalid UTF-8 text'),
         ),
         rawLane(gw, 60, track('raw TCP (not HTTP, broken frames)'), r),
+        mqttSubscribeLane(gw.mqttPort!, mqttToken, 3_000, track(MQTT_LANE), r),
       ]);
     } finally {
       clearInterval(ticker);
@@ -267,6 +280,17 @@ describe('hostile input', () => {
       0,
     );
     expect(outcomes.get('random bytes (binary on json)')!.closes.get(4003)).toBeGreaterThan(0);
+    // Hostile SUBSCRIBE packets: each filter got a documented SUBACK code, each end a documented
+    // DISCONNECT reason (MQTT 3.1.1 connections are just closed).
+    const mqtt = outcomes.get(MQTT_LANE)!.replies;
+    for (const [what] of mqtt) {
+      const [kind, code] = what.split(' ');
+      if (kind === 'suback') expect(DOCUMENTED_SUBACKS, what).toContain(Number(code));
+      if (kind === 'disconnect') expect(DOCUMENTED_DISCONNECTS, what).toContain(Number(code));
+      expect(what).not.toMatch(/^invalid packet/); // the gateway only writes valid MQTT
+    }
+    expect(mqtt.get(`suback ${0x8f}`)).toBeGreaterThan(0);
+    expect(mqtt.get('suback 0')).toBeGreaterThan(0);
 
     // The bystander got every update, in order, once.
     feed.send({
@@ -292,6 +316,7 @@ describe('hostile input', () => {
       await new Promise((r) => setTimeout(r, 20));
     expect(gw.app.get(Connections).all.size).toBe(3); // bystander, feed, late
     expect(gw.app.get(Admission).size).toBe(3);
+    expect(gw.app.get(MqttPeers).all.size).toBe(0);
     bystander.frames.length = 0;
     const after = await memory();
     if (process.env.FUZZ_REPORT)

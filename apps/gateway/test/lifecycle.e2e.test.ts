@@ -24,11 +24,15 @@ describe.each(BUSES)('lifecycle (%s bus)', (bus) => {
     const [online] = await op.messages(1);
     expect(online).toMatchObject({
       topic: 'presence.dev-7',
-      payload: { deviceId: 'dev-7', online: true },
+      payload: { deviceId: 'dev-7', online: true, transport: 'ws' },
     });
     dev.close();
     const [offline] = await op.messages(1);
-    expect(offline).toMatchObject({ topic: 'presence.dev-7', seq: 2, payload: { online: false } });
+    expect(offline).toMatchObject({
+      topic: 'presence.dev-7',
+      seq: 2,
+      payload: { online: false, transport: 'ws' },
+    });
   });
 
   it('welcomes with the limits and pings at the heartbeat interval', async () => {

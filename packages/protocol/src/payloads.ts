@@ -27,11 +27,21 @@ export const PriceTickSchema = v.pipe(
 );
 export type PriceTick = v.InferOutput<typeof PriceTickSchema>;
 
+/** How a connection reaches the gateway: Pulse's WebSocket protocol, SSE, or MQTT. */
+export const TransportSchema = v.picklist(['ws', 'sse', 'mqtt']);
+export type Transport = v.InferOutput<typeof TransportSchema>;
+
 /** `presence.<deviceId>`: written by the gateway when a device connects or goes away. */
 export const PresenceSchema = v.strictObject({
   deviceId: v.string(),
   online: v.boolean(),
   lastSeen: timestamp,
+  /**
+   * The transport of the connection that brought the device online or took it offline.
+   * Optional: presence stored by gateways before it was added has none.
+   * @since protocol 1
+   */
+  transport: v.optional(TransportSchema),
 });
 export type Presence = v.InferOutput<typeof PresenceSchema>;
 

@@ -6,6 +6,7 @@ const row = (id: string, online: boolean | undefined): DeviceRow => ({
   id,
   online,
   lastSeen: 0,
+  transport: undefined,
   readings: {},
 });
 const rows = [row('d10', true), row('d2', false), row('d1', true), row('x7', undefined)];

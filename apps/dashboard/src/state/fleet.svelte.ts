@@ -1,4 +1,4 @@
-import type { Presence, SensorReading, TopicMessage } from '@pulse/protocol';
+import type { Presence, SensorReading, TopicMessage, Transport } from '@pulse/protocol';
 import { sensorAggregate, type ReadingPoint } from '../lib/history-buckets.js';
 import { KeyedRows } from '../lib/keyed-rows.js';
 import { LiveTails } from '../lib/live-tail.js';
@@ -23,6 +23,8 @@ export interface DeviceRow {
   readonly online: boolean | undefined;
   /** Latest of presence `lastSeen` and the server time of the last reading. */
   readonly lastSeen: number | undefined;
+  /** How the device is connected, from its latest presence that said (older gateways do not). */
+  readonly transport: Transport | undefined;
   readonly readings: Readonly<Partial<Record<Metric, SensorReading>>>;
 }
 
@@ -85,6 +87,7 @@ export class FleetState {
       ...row,
       online: msg.payload.online,
       lastSeen: Math.max(row.lastSeen ?? 0, msg.payload.lastSeen),
+      transport: msg.payload.transport ?? row.transport,
     });
     this.#onChange();
   }
@@ -97,6 +100,14 @@ export class FleetState {
   }
 
   #row(id: string): DeviceRow {
-    return this.#devices.get(id) ?? { id, online: undefined, lastSeen: undefined, readings: {} };
+    return (
+      this.#devices.get(id) ?? {
+        id,
+        online: undefined,
+        lastSeen: undefined,
+        transport: undefined,
+        readings: {},
+      }
+    );
   }
 }

@@ -42,6 +42,19 @@ describe('FleetState', () => {
     expect(fleet.onlineCount).toBe(2);
   });
 
+  it('shows how each device is connected, keeping it when a presence does not say', () => {
+    const fleet = new FleetState();
+    fleet.ingestPresence(presence('d1', 1, true, 1000, 'mqtt'));
+    fleet.ingestPresence(presence('d2', 1, true, 1000, 'ws'));
+    fleet.ingestPresence(presence('d3', 1, true, 1000));
+    fleet.flush();
+    expect(fleet.rows.map((r) => r.transport)).toEqual(['mqtt', 'ws', undefined]);
+    fleet.ingestPresence(presence('d1', 2, false, 2000)); // stored by an older gateway
+    fleet.ingestPresence(presence('d2', 2, true, 2000, 'mqtt')); // reconnected over MQTT
+    fleet.flush();
+    expect(fleet.rows.map((r) => r.transport)).toEqual(['mqtt', 'mqtt', undefined]);
+  });
+
   it('publishes once per flush and keeps unchanged rows identical', () => {
     const changes: number[] = [];
     const fleet = new FleetState({ onChange: () => changes.push(1) });

@@ -16,8 +16,19 @@ export function reading(
   return message<SensorReading>(`device.${id}.${metric}`, seq, ts, { value, unit, ts });
 }
 
-export function presence(id: string, seq: number, online: boolean, lastSeen: number) {
-  return message<Presence>(`presence.${id}`, seq, lastSeen, { deviceId: id, online, lastSeen });
+export function presence(
+  id: string,
+  seq: number,
+  online: boolean,
+  lastSeen: number,
+  transport?: Presence['transport'],
+) {
+  return message<Presence>(`presence.${id}`, seq, lastSeen, {
+    deviceId: id,
+    online,
+    lastSeen,
+    ...(transport === undefined ? {} : { transport }),
+  });
 }
 
 export function tick(symbol: string, seq: number, ts: number, last: number) {

@@ -135,6 +135,8 @@ describe.skipIf(missing !== undefined)(
       const page = await open('#/fleet');
       const card = page.locator('[data-device="probe-3"]');
       await expect.poll(() => card.getAttribute('data-status')).toBe('online');
+      // The probe speaks Pulse's WebSocket protocol: its presence says so, and the card shows it.
+      expect(await card.locator('.badge.transport').textContent()).toBe('WebSocket');
       probe.close();
       await expect.poll(() => card.getAttribute('data-status')).toBe('offline');
       expect(await card.locator('.presence').textContent()).toBe('offline');

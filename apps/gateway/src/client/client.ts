@@ -1,4 +1,4 @@
-import type { Codec, ErrorFrame, ServerMessage } from '@pulse/protocol';
+import type { Codec, ErrorFrame, ServerMessage, Transport } from '@pulse/protocol';
 import type { Principal } from '../auth/claims.js';
 import type { BusMessage } from '../bus/bus-message.js';
 import { BINARY, SINK_OPEN, TEXT, type Sink } from './sink.js';
@@ -29,7 +29,7 @@ export interface ClientSubscription {
 }
 
 /**
- * The server's record of one client (a WebSocket or an SSE stream): who it is, its limits and
+ * The server's record of one client (a WebSocket, an SSE stream or an MQTT connection): who it is, its limits and
  * subscriptions. The socket under it keeps only bytes (`Sink`); the outbound queue belongs to
  * the outflow. Plain class: it is on the hot path.
  */
@@ -63,7 +63,7 @@ export class Client {
   ) {}
 
   /** For logs and metrics. */
-  get transport(): 'ws' | 'sse' {
+  get transport(): Transport {
     return 'ws';
   }
 

@@ -3,6 +3,8 @@ import {
   parser as mqttParser,
   type IConnectPacket,
   type IPublishPacket,
+  type ISubscribePacket,
+  type IUnsubscribePacket,
   type Packet,
   type Parser,
 } from 'mqtt-packet';
@@ -11,13 +13,16 @@ import type { Principal } from '../auth/claims.js';
 import { SINK_OPEN } from '../client/sink.js';
 import { WindowCounter } from '../client/window-counter.js';
 import type { PublishOutcome } from '../ingest/publisher.js';
-import { connectRefusal, ConnackV3, publishReason, Reason } from './reason-codes.js';
+import { acceptingConnack, refusingConnack } from './connack.js';
+import { publishReason, Reason } from './reason-codes.js';
 import { pulseTopicOf } from './topic-map.js';
 
 /** The bytes under one MQTT connection: a TCP socket, or a WebSocket at `/mqtt`. */
 export interface MqttTransport {
   readonly remoteAddress: string;
   readonly open: boolean;
+  /** Bytes written but not yet handed to the network: a subscriber's send budget. */
+  readonly bufferedAmount: number;
   write(bytes: Buffer): void;
   /** Closes once what was written has gone out. */
   end(): void;
@@ -30,6 +35,12 @@ export type ConnectDecision =
   | { ok: true; principal: Principal; release: () => void }
   | { ok: false; code: ErrorCode; reason: string };
 
+/** Where an open connection's SUBSCRIBE and UNSUBSCRIBE go (`mqtt-subscriptions.ts`). */
+export interface MqttSubscriber {
+  subscribe(packet: ISubscribePacket): void;
+  unsubscribe(packet: IUnsubscribePacket): void;
+}
+
 /** What a connection needs from the gateway: the same auth and publish path as a WebSocket. */
 export interface MqttServices {
   readonly maxPacketBytes: number;
@@ -37,8 +48,11 @@ export interface MqttServices {
   readonly rateLimitAbuse: number;
   authenticate(address: string, token: string | undefined): Promise<ConnectDecision>;
   publish(who: Principal, req: Publish): PublishOutcome | Promise<PublishOutcome>;
-  /** Inbound backpressure: the connection is paused and resumed with the WebSocket publishers. */
-  opened(conn: MqttConnection): void;
+  /**
+   * The connection is open: it is paused and resumed with the WebSocket publishers (inbound
+   * backpressure), and becomes a subscriber and a presence like any other client.
+   */
+  opened(conn: MqttConnection): MqttSubscriber;
   closed(conn: MqttConnection): void;
   /** Counts a refusal (metrics), as an error frame on a socket is counted. */
   refused(code: ErrorCode): void;
@@ -56,14 +70,19 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * parser); this class only decides. CONNECT is authenticated before any other packet is read;
  * each PUBLISH goes through the gateway's `Publisher` exactly as a WebSocket `publish` does,
  * and its answer (PUBACK, PUBREC, or for a refusal that cannot be answered in-band, a
- * DISCONNECT) is sent in the order the publishes arrived. Subscribing is not offered yet.
+ * DISCONNECT) is sent in the order the publishes arrived. SUBSCRIBE and UNSUBSCRIBE are the
+ * subscriber's (`mqtt-subscriptions.ts`), deliveries the peer's (`mqtt-peer.ts`).
  */
 export class MqttConnection {
   principal!: Principal;
   private state: State = 'connecting';
   private readonly parser: Parser = mqttParser();
-  private v5 = false;
+  v5 = false;
   private clientId = '';
+  private subscriber?: MqttSubscriber;
+  /** The will, published if the connection ends without a DISCONNECT (protocol §25.7). */
+  private will?: IConnectPacket['will'];
+  private graceful = false;
   private release?: () => void;
   /** Packets that arrived behind CONNECT while its token was being checked. */
   private early: Packet[] = [];
@@ -122,10 +141,24 @@ export class MqttConnection {
       this.tooLarge();
   }
 
+  get isOpen(): boolean {
+    return this.state === 'open' && this.transport.open;
+  }
+
+  get bufferedAmount(): number {
+    return this.transport.bufferedAmount;
+  }
+
+  get remoteAddress(): string {
+    return this.transport.remoteAddress;
+  }
+
   /** The transport closed (either side). */
   gone(): void {
     if (this.state === 'closed') return;
     const wasOpen = this.state === 'open';
+    // MQTT: a connection that ends without DISCONNECT (or with 0x04) publishes its will.
+    if (wasOpen && !this.graceful && this.will) this.publishWill(this.will);
     this.state = 'closed';
     this.sink.readyState = 3;
     clearTimeout(this.timer);
@@ -160,6 +193,7 @@ export class MqttConnection {
     this.state = 'authenticating';
     this.v5 = packet.protocolVersion === 5;
     this.clientId = packet.clientId;
+    this.will = packet.will;
     // Username is ignored: the token (the password) says who this is.
     const token = packet.password?.toString('utf8') || undefined;
     this.transport.pause();
@@ -176,17 +210,7 @@ export class MqttConnection {
     }
     if (!decision.ok) {
       this.services.refused(decision.code);
-      const code = connectRefusal(decision.code, this.v5);
-      this.write(
-        this.v5
-          ? {
-              cmd: 'connack',
-              sessionPresent: false,
-              reasonCode: code,
-              properties: { reasonString: `${decision.code}: ${decision.reason}` },
-            }
-          : { cmd: 'connack', sessionPresent: false, returnCode: code },
-      );
+      this.write(refusingConnack(this.v5, decision.code, decision.reason));
       return this.end();
     }
     this.principal = decision.principal;
@@ -203,24 +227,8 @@ export class MqttConnection {
     }
     this.keepAliveMs = (packet.keepalive ?? 0) * 1000;
     if (this.keepAliveMs > 0) this.watchKeepAlive();
-    this.write(
-      this.v5
-        ? {
-            cmd: 'connack',
-            sessionPresent: false,
-            reasonCode: Reason.SUCCESS,
-            properties: {
-              maximumPacketSize: this.services.maxPacketBytes,
-              retainAvailable: true,
-              wildcardSubscriptionAvailable: false,
-              subscriptionIdentifiersAvailable: false,
-              sharedSubscriptionAvailable: false,
-              ...(packet.clientId ? {} : { assignedClientIdentifier: `pulse-${Date.now()}` }),
-            },
-          }
-        : { cmd: 'connack', sessionPresent: false, returnCode: ConnackV3.ACCEPTED },
-    );
-    this.services.opened(this);
+    this.write(acceptingConnack(this.v5, this.services.maxPacketBytes, packet.clientId));
+    this.subscriber = this.services.opened(this);
     const early = this.early;
     this.early = [];
     for (const p of early) this.onPacket(p);
@@ -240,25 +248,13 @@ export class MqttConnection {
         this.write({ cmd: 'pingresp' });
         return;
       case 'disconnect':
+        // MQTT 5 reason 0x04 asks for the will to be published all the same.
+        this.graceful = packet.reasonCode !== WITH_WILL;
         return this.end();
       case 'subscribe':
-        // Subscribing over MQTT is a later slice: refused per subscription, the session stays.
-        this.write({
-          cmd: 'suback',
-          messageId: packet.messageId,
-          granted: packet.subscriptions.map(() => 0x80),
-          ...(this.v5
-            ? { properties: { reasonString: 'subscribing over MQTT is not offered yet' } }
-            : {}),
-        });
-        return;
+        return this.subscriber!.subscribe(packet);
       case 'unsubscribe':
-        this.write({
-          cmd: 'unsuback',
-          messageId: packet.messageId,
-          ...(this.v5 ? { granted: packet.unsubscriptions.map(() => 0x11) } : {}),
-        } as Packet);
-        return;
+        return this.subscriber!.unsubscribe(packet);
       case 'connect':
         return this.disconnect(Reason.PROTOCOL_ERROR, 'second CONNECT');
       case 'puback':
@@ -348,6 +344,16 @@ export class MqttConnection {
     this.disconnect(reasonCode, reasonString);
   }
 
+  /** Through the same checks as any publish; a refused will is counted, like a refusal. */
+  private publishWill(will: NonNullable<IConnectPacket['will']>): void {
+    const outcome = this.decide({ cmd: 'publish', dup: false, ...will } as IPublishPacket);
+    const counted = (o: PublishOutcome) => {
+      if (typeof o !== 'number') this.services.refused(o.code);
+    };
+    if (outcome instanceof Promise) outcome.then(counted, () => {});
+    else counted(outcome);
+  }
+
   private watchKeepAlive(): void {
     // MQTT: one and a half keep-alive periods without a packet and the client is gone.
     const limit = this.keepAliveMs * 1.5;
@@ -369,7 +375,7 @@ export class MqttConnection {
   }
 
   /** MQTT 5 is told why with a DISCONNECT; MQTT 3.1.1 has no such packet. */
-  private disconnect(reasonCode: number, reason: string): void {
+  disconnect(reasonCode: number, reason: string): void {
     if (this.state === 'closed') return;
     if (this.v5 && this.state === 'open')
       this.write({
@@ -386,7 +392,8 @@ export class MqttConnection {
     this.gone();
   }
 
-  private write(packet: Packet): void {
+  /** Sends a packet (SUBACK, a delivery …) while the connection is open. */
+  write(packet: Packet): void {
     if (!this.transport.open) return;
     this.transport.write(generate(packet, { protocolVersion: this.v5 ? 5 : 4 }));
   }
@@ -396,6 +403,9 @@ export class MqttConnection {
     return `mqtt ${this.clientId || '-'} ${this.transport.remoteAddress}`;
   }
 }
+
+/** DISCONNECT reason 0x04: "disconnect with will message". */
+const WITH_WILL = 0x04;
 
 function refusal(code: ErrorCode, message: string, topic?: string): ErrorFrame {
   return { type: 'error', code, message, ...(topic === undefined ? {} : { topic }) };

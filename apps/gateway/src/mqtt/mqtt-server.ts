@@ -25,8 +25,10 @@ import {
   MqttConnection,
   type ConnectDecision,
   type MqttServices,
+  type MqttSubscriber,
   type MqttTransport,
 } from './mqtt-connection.js';
+import { MqttPeers } from './mqtt-peers.js';
 
 /** Where MQTT over WebSocket is served on the HTTP port. */
 export const MQTT_WS_PATH = '/mqtt';
@@ -38,7 +40,8 @@ const LINGER_MS = 1000;
  * The embedded MQTT broker: a TCP listener on `MQTT_PORT` (bound to `HOST`, like HTTP) and a
  * WebSocket endpoint at `/mqtt` (mounted by `PulseWsAdapter`). Both hand their bytes to
  * `MqttConnection`, which authenticates with the same `TokenService` and connect limits as the
- * WebSocket path and publishes through the same `Publisher` and `IngestGate`.
+ * WebSocket path and publishes through the same `Publisher` and `IngestGate`; as a subscriber
+ * it is an `MqttPeer` of the same fan-out and outflow (`MqttPeers`).
  */
 @Injectable()
 export class MqttServer implements MqttServices, OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -58,6 +61,7 @@ export class MqttServer implements MqttServices, OnApplicationBootstrap, BeforeA
     @Inject(Publisher) private readonly publisher: Publisher,
     @Inject(IngestGate) private readonly gate: IngestGate,
     @Inject(Stats) private readonly stats: Stats,
+    @Inject(MqttPeers) private readonly peers: MqttPeers,
   ) {
     this.maxPacketBytes = config.maxFrameBytes;
     this.connectTimeoutMs = config.authTimeoutMs;
@@ -142,14 +146,16 @@ export class MqttServer implements MqttServices, OnApplicationBootstrap, BeforeA
     return this.publisher.accept(who, req);
   }
 
-  opened(conn: MqttConnection): void {
+  opened(conn: MqttConnection): MqttSubscriber {
     this.connections.add(conn);
     this.gate.register(conn);
+    return this.peers.open(conn);
   }
 
   closed(conn: MqttConnection): void {
     this.connections.delete(conn);
     this.gate.unregister(conn);
+    this.peers.closed(conn);
   }
 
   refused(code: ErrorCode): void {
@@ -162,6 +168,9 @@ export class MqttServer implements MqttServices, OnApplicationBootstrap, BeforeA
       remoteAddress: socket.remoteAddress ?? 'unknown',
       get open() {
         return !socket.destroyed && socket.writable;
+      },
+      get bufferedAmount() {
+        return socket.writableLength;
       },
       write: (bytes) => socket.write(bytes),
       end: () => {
@@ -182,6 +191,9 @@ export class MqttServer implements MqttServices, OnApplicationBootstrap, BeforeA
       remoteAddress: address,
       get open() {
         return ws.readyState === ws.OPEN;
+      },
+      get bufferedAmount() {
+        return ws.bufferedAmount;
       },
       write: (bytes) => ws.send(bytes),
       end: () => {

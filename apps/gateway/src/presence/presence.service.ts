@@ -18,7 +18,7 @@ export class PresenceService {
     const id = conn.principal.subject;
     const n = (this.openByDevice.get(id) ?? 0) + 1;
     this.openByDevice.set(id, n);
-    if (n === 1) this.report(id, this.store.join(id));
+    if (n === 1) this.report(id, this.store.join(id, conn.transport));
   }
 
   disconnected(conn: Client): void {
@@ -27,7 +27,7 @@ export class PresenceService {
     const n = (this.openByDevice.get(id) ?? 1) - 1;
     if (n > 0) return void this.openByDevice.set(id, n);
     this.openByDevice.delete(id);
-    this.report(id, this.store.leave(id));
+    this.report(id, this.store.leave(id, conn.transport));
   }
 
   get onlineDevices(): number {

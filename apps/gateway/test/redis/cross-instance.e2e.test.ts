@@ -259,7 +259,8 @@ describe.each(['redis', 'cluster'] as const)('two gateways on one %s', (bus) => 
     expect(offline).toMatchObject({
       topic: 'presence.dev-7',
       seq: 2,
-      payload: { deviceId: 'dev-7', online: false },
+      // The transport of the connection that brought it online, kept with the leases.
+      payload: { deviceId: 'dev-7', online: false, transport: 'ws' },
     });
     expect(Date.now() - diedAt).toBeGreaterThanOrEqual(300);
     expect(other.ws.readyState).toBe(1);

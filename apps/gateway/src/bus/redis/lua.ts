@@ -181,7 +181,8 @@ return {epoch, seq, redis.call('XRANGE', KEYS[2], string.format('%.0f', from), '
  * so online/offline transitions are never reordered between instances.
  * KEYS: meta, log, leases, then (standalone only) variant index keys.
  * ARGV: topic, deviceId, instance, op (join|refresh|leave|sweep), lease ms, history, ttl ms,
- *       nonce, PUBLISH|SPUBLISH, topic channel, index cap, return frame (1|0), variant channels.
+ *       nonce, PUBLISH|SPUBLISH, topic channel, index cap, return frame (1|0), transport ('' for
+ *       a sweep: the one last stored), variant channels.
  * Redis's clock decides expiry, so instances with skewed clocks agree.
  * Returns {changed, this instance still holds a lease[, seq, epoch[, frame]]}.
  */
@@ -190,6 +191,12 @@ local leases = KEYS[3]
 local instance, op = ARGV[3], ARGV[4]
 local now = now_ms()
 local was = redis.call('HGET', leases, '~online') == '1'
+local transport = ARGV[13]
+if transport ~= '' then
+  redis.call('HSET', leases, '~transport', transport)
+else
+  transport = redis.call('HGET', leases, '~transport') or ''
+end
 if op == 'join' or op == 'refresh' then
   redis.call('HSET', leases, instance, string.format('%.0f', tonumber(now) + tonumber(ARGV[5])))
 elseif op == 'leave' then
@@ -199,7 +206,7 @@ local all = redis.call('HGETALL', leases)
 local live, mine = 0, 0
 for i = 1, #all, 2 do
   local field = all[i]
-  if field ~= '~online' then
+  if field ~= '~online' and field ~= '~transport' then
     if tonumber(all[i + 1]) <= tonumber(now) then
       redis.call('HDEL', leases, field)
     else
@@ -212,11 +219,13 @@ redis.call('PEXPIRE', leases, ARGV[7])
 local online = live > 0
 if online == was then return {0, mine} end
 redis.call('HSET', leases, '~online', online and '1' or '0')
-local payload = '{"deviceId":"' .. ARGV[2] .. '","online":' .. tostring(online) .. ',"lastSeen":' .. now .. '}'
+local tail = '}'
+if transport ~= '' then tail = ',"transport":"' .. transport .. '"}' end
+local payload = '{"deviceId":"' .. ARGV[2] .. '","online":' .. tostring(online) .. ',"lastSeen":' .. now .. tail
 local seq, epoch, frame = append_all(KEYS[1], KEYS[2], ARGV[1], {payload}, 1, 1, now, ARGV[6], ARGV[7], ARGV[8])
 redis.call(ARGV[9], ARGV[10], frame)
 for i = 4, #KEYS do
-  index_and_publish(KEYS[i], ARGV[i + 9], ARGV[1], now, ARGV[7], ARGV[11], ARGV[9], frame)
+  index_and_publish(KEYS[i], ARGV[i + 10], ARGV[1], now, ARGV[7], ARGV[11], ARGV[9], frame)
 end
 if ARGV[12] == '1' then return {1, mine, seq, epoch, frame} end
 return {1, mine, seq, epoch}

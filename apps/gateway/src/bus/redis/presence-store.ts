@@ -1,3 +1,4 @@
+import type { Transport } from '@pulse/protocol';
 import type { PresenceStore } from '../../presence/presence-store.js';
 import type { RedisKeys } from './keys.js';
 import type { RedisLink } from './redis-link.js';
@@ -15,8 +16,8 @@ const SWEEP_BATCH = 200;
  * publish contradicting transitions out of order.
  */
 export class RedisPresenceStore implements PresenceStore {
-  /** Devices with a connection on this instance. */
-  private readonly local = new Set<string>();
+  /** Devices with a connection on this instance, and the transport that brought each online. */
+  private readonly local = new Map<string, Transport>();
   private readonly timers: NodeJS.Timeout[] = [];
   private sweeping = false;
   /** Joins and leaves in flight, so shutdown lets them finish. */
@@ -35,21 +36,21 @@ export class RedisPresenceStore implements PresenceStore {
     for (const t of this.timers) t.unref();
   }
 
-  join(deviceId: string): Promise<void> {
-    this.local.add(deviceId);
+  join(deviceId: string, transport: Transport): Promise<void> {
+    this.local.set(deviceId, transport);
     return this.track(
       Promise.all([
-        this.writer.presence(deviceId, 'join', this.leaseMs),
+        this.writer.presence(deviceId, 'join', this.leaseMs, undefined, transport),
         this.indexLease(deviceId),
       ]),
     );
   }
 
-  leave(deviceId: string): Promise<void> {
+  leave(deviceId: string, transport: Transport): Promise<void> {
     this.local.delete(deviceId);
     return this.track(
       (async () => {
-        await this.writer.presence(deviceId, 'leave', this.leaseMs);
+        await this.writer.presence(deviceId, 'leave', this.leaseMs, undefined, transport);
         await this.link.commands.zrem(this.keys.leaseIndex(), `${deviceId} ${this.instanceId}`);
       })(),
     );
@@ -72,9 +73,11 @@ export class RedisPresenceStore implements PresenceStore {
 
   private refresh(): void {
     if (!this.link.commandsReady()) return;
-    for (const deviceId of this.local) {
+    for (const [deviceId, transport] of this.local) {
       // After a Redis restart this also brings the device back online.
-      this.writer.presence(deviceId, 'refresh', this.leaseMs).catch(this.onError);
+      this.writer
+        .presence(deviceId, 'refresh', this.leaseMs, undefined, transport)
+        .catch(this.onError);
       this.indexLease(deviceId).catch(this.onError);
     }
   }

@@ -152,6 +152,8 @@ export class TopicWriter {
     op: PresenceOp,
     leaseMs: number,
     instance = this.options.instanceId,
+    /** The connection's transport; '' (a sweep) keeps the one stored with the leases. */
+    transport = '',
   ): Promise<boolean> {
     const topic = topics.presence(deviceId);
     const { keys, channels, variants } = this.variantParts(topic);
@@ -171,6 +173,7 @@ export class TopicWriter {
         this.keys.channel(topic),
         INDEX_CAP,
         this.link.sharded ? 1 : 0,
+        transport,
         ...channels,
       ],
     );
