@@ -6,11 +6,12 @@ import type { GatewayConfig } from './config/config.schema.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { MqttBridgeModule } from './mqtt/bridge/bridge.module.js';
 import { MqttModule } from './mqtt/mqtt.module.js';
 import { SseModule } from './sse/sse.module.js';
 import { WsModule } from './ws/ws.module.js';
 
-/** The gateway: config, logs → auth → (ingest → bus → fan-out over ws and sse; MQTT ingest; alarms on ingest) → health, metrics. */
+/** The gateway: config, logs → auth → (ingest → bus → fan-out over ws and sse; MQTT ingest and bridge; alarms on ingest) → health, metrics. */
 @Module({})
 export class AppModule {
   static forRoot(config?: GatewayConfig): DynamicModule {
@@ -24,6 +25,7 @@ export class AppModule {
         AlarmsModule,
         WsModule,
         MqttModule,
+        MqttBridgeModule,
         SseModule,
         HealthModule,
       ],

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { BUS, type Bus } from '../bus/bus.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
+import { MqttBridge } from '../mqtt/bridge/mqtt-bridge.js';
 import { Connections } from '../ws/connections.js';
 
 @Controller('health')
@@ -11,6 +12,7 @@ export class HealthController {
     @Inject(CONFIG) private readonly config: GatewayConfig,
     @Inject(BUS) private readonly bus: Bus,
     @Inject(Connections) private readonly connections: Connections,
+    @Inject(MqttBridge) private readonly bridge: MqttBridge,
   ) {}
 
   /** The process is up and serving HTTP. */
@@ -36,6 +38,8 @@ export class HealthController {
       serverId: this.config.serverId,
       bus: bus.kind,
       connections: this.connections.all.size,
+      // Reported, not gating: clients of this gateway are served whether or not the bridge is up.
+      ...(this.bridge.status ? { mqttBridge: this.bridge.status } : {}),
     };
   }
 }
