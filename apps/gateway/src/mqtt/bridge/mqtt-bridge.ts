@@ -79,7 +79,11 @@ export class MqttBridge implements OnApplicationBootstrap, BeforeApplicationShut
       protocolVersion: 5,
       clientId: bridge.clientId,
       clean: false,
-      properties: { sessionExpiryInterval: bridge.sessionExpiryS },
+      properties: {
+        sessionExpiryInterval: bridge.sessionExpiryS,
+        // The same limit as every other way in; MQTT 5 has the broker discard larger messages.
+        maximumPacketSize: this.config.maxFrameBytes,
+      },
       ...(bridge.username === undefined ? {} : { username: bridge.username }),
       ...(bridge.password === undefined ? {} : { password: bridge.password }),
       // Reconnects are ours (`reconnectLater`): full jitter, not mqtt.js's fixed period.
