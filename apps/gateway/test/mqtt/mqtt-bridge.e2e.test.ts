@@ -2,7 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reading } from '../fixtures.js';
 import { freshPrefix, startGateway, type GatewayResource } from '../gateway-resource.js';
-import { startRedis, type RedisServer } from '../redis/redis-server.js';
+import { freePort, startRedis, type RedisServer } from '../redis/redis-server.js';
 import type { TestSocket } from '../test-socket.js';
 import { watch } from './mqtt-client.js';
 import { startMosquitto, type Mosquitto } from './mosquitto.js';
@@ -22,6 +22,12 @@ async function bridgeState(gw: GatewayResource, state: string, timeoutMs = 15_00
       throw new Error(`bridge not ${state}: ${JSON.stringify(body.mqttBridge)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** GET /health/ready's status code and body. */
+async function ready(gw: GatewayResource) {
+  const res = await fetch(`${gw.httpUrl}/health/ready`);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 /** pulse_mqtt_bridge_messages_total{outcome} as scraped. */
@@ -131,6 +137,55 @@ describe('MQTT bridge to an external broker (Mosquitto)', () => {
       await dev.endAsync();
     }
   });
+
+  it('keeps the gateway up and ready while the broker is unreachable; readiness says why', async () => {
+    await using gw = await startGateway({
+      MQTT_BRIDGE_URL: `mqtt://127.0.0.1:${await freePort()}`, // nothing listens there
+    });
+    const why = await bridgeState(gw, 'connecting');
+    expect(why.reason).toMatch(/ECONNREFUSED/);
+    const { status, body } = await ready(gw);
+    expect(status).toBe(200); // reported, not gating
+    expect(body).toMatchObject({ status: 'ready', mqttBridge: { state: 'connecting' } });
+  });
+
+  it('leaves a message unacked while the bus cannot store it, then stores it once', async () => {
+    const gw = await startGateway({
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: freshPrefix(),
+      REDIS_COMMAND_TIMEOUT_MS: '200',
+      MQTT_BRIDGE_URL: broker.url,
+      MQTT_BRIDGE_SHARE_GROUP: freshPrefix(),
+      MQTT_BRIDGE_CLIENT_ID: freshPrefix(),
+    });
+    await using _gw = gw;
+    await bridgeState(gw, 'connected');
+    await using op = await watch(gw, 'device.u1.temperature');
+    const dev = await publisher(broker.url);
+    try {
+      redis.pause();
+      try {
+        await dev.publishAsync('device/u1/temperature', JSON.stringify(reading(1)), {
+          qos: 1,
+          properties: { userProperties: { key: 'u1-1' } },
+        });
+        // Not stored (or not known to be): the bridge drops its session's connection so the
+        // broker delivers the message again, and readiness says why.
+        const down = await bridgeState(gw, 'reconnecting');
+        expect(down.reason).toMatch(/bus/);
+      } finally {
+        redis.resume();
+      }
+      const [m] = await op.messages(1, undefined, 20_000);
+      expect(m).toMatchObject({ seq: 1, payload: reading(1) });
+      expect(await bridged(gw, 'unavailable')).toBeGreaterThan(0);
+      await dev.publishAsync('device/u1/temperature', JSON.stringify(reading(2)), { qos: 1 });
+      const [next] = await op.messages(1);
+      expect(next).toMatchObject({ seq: 2, payload: reading(2) }); // the first was stored once
+    } finally {
+      await dev.endAsync();
+    }
+  }, 30_000);
 
   it('loses nothing the broker acknowledged when the broker restarts mid-stream; keyed messages are stored once', async () => {
     const [a, b] = await twoGateways(freshPrefix());
