@@ -27,15 +27,26 @@ type Opener = (role: 'device', sub: string, events: Events) => Link;
 interface SimModules {
   createMqttOpener(o: { mqttUrl: string; tokens: unknown; window?: number }): Opener;
   createTokenSource(o: { url: string; secret: string }): unknown;
+  parseFlags(argv: string[]): { mqttUrl: string; mqttWindow: number };
+  Simulation: new (
+    config: unknown,
+    deps: { open: Opener },
+  ) => {
+    start(): void;
+    stop(): void;
+    stats: { sent: number; acked: number; rejectedTotal: number };
+    gauges(): { devicesConnected: number };
+  };
 }
 
 async function simulator(): Promise<SimModules> {
   const src = new URL('../../../simulator/src/', import.meta.url);
-  const [link, tokens] = await Promise.all([
-    import(new URL('mqtt-link.ts', src).href),
-    import(new URL('tokens.ts', src).href),
-  ]);
-  return { ...(link as SimModules), ...(tokens as SimModules) };
+  const modules = await Promise.all(
+    ['mqtt-link.ts', 'tokens.ts', 'flags.ts', 'simulation.ts'].map(
+      (file) => import(new URL(file, src).href) as Promise<Partial<SimModules>>,
+    ),
+  );
+  return Object.assign({}, ...modules) as SimModules;
 }
 
 /** A device over the simulator's link, once connected; notices and errors recorded. */
@@ -107,5 +118,39 @@ describe('simulator over MQTT (--transport mqtt) against the gateway', () => {
     await Promise.all(pending);
     // The window has room again once the gateway acknowledged.
     await dev.link.publishAcked('device.dev-001.temperature', reading(5), 'k5');
+  });
+
+  it('runs the simulated fleet over MQTT: every device connects and its streams are stored', async () => {
+    await using gw = await startGateway();
+    await using op = await watch(gw, 'device.*.temperature');
+    const sim = await simulator();
+    const flags = ['--transport', 'mqtt', '--mqtt-url', gw.mqttUrl, '--url', gw.wsUrl];
+    const config = sim.parseFlags([...flags, '--devices', '3', '--symbols', '0', '--hz', '10']);
+    const fleet = new sim.Simulation(
+      { ...config, dropoutPerMinute: 0, ackRatio: 0.5 },
+      {
+        open: sim.createMqttOpener({
+          mqttUrl: config.mqttUrl,
+          tokens: sim.createTokenSource({ url: gw.wsUrl, secret: TEST_SECRET }),
+          window: config.mqttWindow,
+        }),
+      },
+    );
+    fleet.start();
+    try {
+      const got = await op.messages(30);
+      expect(new Set(got.map((m) => m.topic))).toEqual(
+        new Set([
+          'device.dev-001.temperature',
+          'device.dev-002.temperature',
+          'device.dev-003.temperature',
+        ]),
+      );
+      expect(fleet.gauges().devicesConnected).toBe(3);
+      expect(fleet.stats.rejectedTotal).toBe(0);
+      expect(fleet.stats.acked).toBeGreaterThan(0);
+    } finally {
+      fleet.stop();
+    }
   });
 });
