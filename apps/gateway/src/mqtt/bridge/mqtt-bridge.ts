@@ -21,6 +21,9 @@ const BACKOFF_MAX_MS = 10_000;
 /** Longest a throttled message waits before its next try (whatever the quota says). */
 const MAX_THROTTLE_WAIT_MS = 5_000;
 
+/** Refused messages are logged at most this often (all are counted). */
+const DROP_LOG_EVERY_MS = 10_000;
+
 /** The MQTT filters the bridge consumes, under the shared-subscription group. */
 export function bridgeFilters(shareGroup: string): string[] {
   return [`$share/${shareGroup}/device/+/+`, `$share/${shareGroup}/price/+`];
@@ -44,6 +47,8 @@ export class MqttBridge implements OnApplicationBootstrap, BeforeApplicationShut
   private attempt = 0;
   private retry?: NodeJS.Timeout;
   private stopping = false;
+  private lastDropLogAt = -Infinity;
+  private unloggedDrops = 0;
   /** Wakes a throttled message's wait when the gateway shuts down. */
   private wake?: () => void;
 
@@ -156,7 +161,16 @@ export class MqttBridge implements OnApplicationBootstrap, BeforeApplicationShut
   private refused(frame: ErrorFrame): true {
     this.count('refused');
     this.stats.error(frame.code);
-    this.logger.warn(`dropped ${frame.topic ?? 'a message'}: ${frame.code} ${frame.message}`);
+    // One line per 10 s: a device flooding bad messages must not flood the log too.
+    const now = Date.now();
+    if (now - this.lastDropLogAt >= DROP_LOG_EVERY_MS) {
+      const more = this.unloggedDrops ? ` (and ${this.unloggedDrops} more since the last)` : '';
+      this.logger.warn(
+        `dropped ${frame.topic ?? 'a message'}: ${frame.code} ${frame.message}${more}`,
+      );
+      this.lastDropLogAt = now;
+      this.unloggedDrops = 0;
+    } else this.unloggedDrops += 1;
     return true;
   }
 
