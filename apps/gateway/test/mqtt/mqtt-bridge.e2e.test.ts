@@ -138,6 +138,33 @@ describe('MQTT bridge to an external broker (Mosquitto)', () => {
     }
   });
 
+  it('holds a device over its publish quota and stores the rest later, dropping nothing', async () => {
+    const gw = await startGateway({
+      PUBLISH_LIMITS: 'device=20/1', // 20 a second, no burst
+      MQTT_BRIDGE_URL: broker.url,
+      MQTT_BRIDGE_SHARE_GROUP: freshPrefix(),
+      MQTT_BRIDGE_CLIENT_ID: freshPrefix(),
+    });
+    await using _gw = gw;
+    await bridgeState(gw, 'connected');
+    await using op = await watch(gw, 'device.q1.temperature');
+    const dev = await publisher(broker.url);
+    try {
+      await Promise.all(
+        range(10).map((i) =>
+          dev.publishAsync('device/q1/temperature', JSON.stringify(reading(i)), { qos: 1 }),
+        ),
+      );
+      const got = await op.messages(10);
+      expect(got.map((m) => (m.payload as { value: number }).value)).toEqual(range(10));
+      expect(await bridged(gw, 'throttled')).toBeGreaterThan(0);
+      expect(await bridged(gw, 'stored')).toBe(10);
+      expect(await bridged(gw, 'refused')).toBe(0);
+    } finally {
+      await dev.endAsync();
+    }
+  });
+
   it('keeps the gateway up and ready while the broker is unreachable; readiness says why', async () => {
     await using gw = await startGateway({
       MQTT_BRIDGE_URL: `mqtt://127.0.0.1:${await freePort()}`, // nothing listens there
