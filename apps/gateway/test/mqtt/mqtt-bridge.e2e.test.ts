@@ -115,6 +115,44 @@ describe('MQTT bridge to an external broker (Mosquitto)', () => {
     }
   });
 
+  it('stores nothing twice across a rolling restart: a gateway stopped mid-stream comes back to its session', async () => {
+    const group = freshPrefix();
+    const prefix = freshPrefix();
+    const env = (id: string) => ({
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: prefix,
+      MQTT_BRIDGE_URL: broker.url,
+      MQTT_BRIDGE_SHARE_GROUP: group,
+      MQTT_BRIDGE_CLIENT_ID: `${group}-${id}`,
+    });
+    const [a, b] = await Promise.all([startGateway(env('a')), startGateway(env('b'))]);
+    await using _b = b;
+    await Promise.all([a, b].map((gw) => bridgeState(gw, 'connected')));
+    await using op = await watch(b, 'device.*.temperature');
+    const dev = await publisher(broker.url);
+    try {
+      // No keys: only the acknowledgement discipline keeps these from being stored twice.
+      await Promise.all(
+        range(PER_DEVICE).flatMap((i) =>
+          DEVICES.map((d) =>
+            dev.publishAsync(`device/${d}/temperature`, JSON.stringify(reading(i)), { qos: 1 }),
+          ),
+        ),
+      );
+      await a.close(); // mid-stream: the rest of its share waits in its broker session
+      await using again = await startGateway(env('a'));
+      await bridgeState(again, 'connected');
+      const got = byTopic(await op.messages(DEVICES.length * PER_DEVICE));
+      for (const d of DEVICES) {
+        const t = got.get(`device.${d}.temperature`)!;
+        expect(t.seqs).toEqual(range(PER_DEVICE));
+        expect([...t.values].sort((x, y) => x - y)).toEqual(range(PER_DEVICE));
+      }
+    } finally {
+      await dev.endAsync();
+    }
+  });
+
   it('drops what can never be stored (acked, counted) and goes on with the stream', async () => {
     const gw = await startGateway({
       MQTT_BRIDGE_URL: broker.url,

@@ -49,6 +49,8 @@ export class MqttBridge implements OnApplicationBootstrap, BeforeApplicationShut
   private stopping = false;
   private lastDropLogAt = -Infinity;
   private unloggedDrops = 0;
+  /** The message being handled (mqtt.js hands over one at a time). */
+  private handling: Promise<void> = Promise.resolve();
   /** Wakes a throttled message's wait when the gateway shuts down. */
   private wake?: () => void;
 
@@ -74,8 +76,11 @@ export class MqttBridge implements OnApplicationBootstrap, BeforeApplicationShut
     clearTimeout(this.retry);
     this.wake?.();
     this.current = { state: 'closed' };
+    // The message being stored finishes and is acked (a rolling restart then stores nothing
+    // twice); those behind it stay unacked in the broker session, for the next start or for
+    // the other gateways of the group.
+    await this.handling;
     const client = this.client;
-    // Unacked messages stay in the broker session for the next start (or another gateway).
     if (client) await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
   }
 
@@ -97,10 +102,11 @@ export class MqttBridge implements OnApplicationBootstrap, BeforeApplicationShut
       resubscribe: false,
     });
     client.handleMessage = (packet, done) => {
-      this.ingest(client, packet).then(
+      const handled = this.ingest(client, packet).then(
         (acked) => (acked ? done() : done(new Error('not stored'))),
         (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
       );
+      this.handling = handled;
     };
     client.on('connect', () => this.subscribe(client));
     client.on('error', (err) => this.note(err.message));
