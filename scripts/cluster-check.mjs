@@ -48,7 +48,7 @@ export async function checkCluster(httpUrl, { count = 20, log = console.log } = 
   const ready = await fetch(`${httpUrl}/health/ready`);
   if (!ready.ok) throw new Error(`not ready: ${await ready.text()}`);
 
-  // Round-robin: keep opening operators until two different gateways answered.
+  // leastconn: keep opening operators until two different gateways answered.
   const operators = new Map();
   const extra = [];
   for (let i = 0; i < 8 && operators.size < 2; i++) {

@@ -38,6 +38,8 @@ const TEST_ENV = {
   CONNECT_RATE_PER_IP: '10000',
   // PULSE_TEST_LOG=1 shows the gateway's own logs when a test needs explaining.
   LOG_LEVEL: process.env.PULSE_TEST_LOG ? 'info' : 'error',
+  // No durable history unless a test asks (history tests set HISTORY=on and their own store).
+  HISTORY: 'off',
 };
 
 export interface GatewayResource extends AsyncDisposable {

@@ -37,6 +37,8 @@ export const PULSE_BASE_ENV = {
   MAX_CONNECTIONS_PER_IP: '1000000',
   CONTROL_LIMIT: '100000/100000',
   RATE_LIMIT_ABUSE: '1000000',
+  // No durable history: the benchmark measures the live path (and must not write to disk).
+  HISTORY: 'off',
 };
 
 /**

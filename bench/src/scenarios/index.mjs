@@ -4,6 +4,7 @@ import dashboard from './dashboard.mjs';
 import firehose from './firehose.mjs';
 import idle from './idle.mjs';
 import ingest from './ingest.mjs';
+import memory from './memory.mjs';
 import redisFanout from './redis-fanout.mjs';
 import redisIngest from './redis-ingest.mjs';
 import replay from './replay.mjs';
@@ -19,4 +20,5 @@ export const SCENARIOS = [
   redisFanout,
   redisIngest,
   replay,
+  memory,
 ];

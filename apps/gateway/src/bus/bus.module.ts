@@ -9,7 +9,11 @@ import { RedisBus } from './redis/redis-bus.js';
 /** The Redis bus when Redis is configured, else the embedded one. */
 async function createBus(config: GatewayConfig, telemetry: BusTelemetry): Promise<Bus> {
   if (!config.redisUrl && !config.redisClusterNodes)
-    return new MemoryBus(config.historySize, config.idempotencyWindowMs);
+    return new MemoryBus(
+      config.historySize,
+      config.idempotencyWindowMs,
+      config.historyMemoryMaxBytes,
+    );
   const bus = new RedisBus({
     ...(config.redisUrl ? { url: config.redisUrl } : {}),
     ...(config.redisClusterNodes ? { clusterNodes: config.redisClusterNodes } : {}),

@@ -54,6 +54,17 @@ export interface BusStatus {
   readonly reason?: string;
 }
 
+/** What a bus that keeps history in this process holds, against HISTORY_MEMORY_MAX_BYTES. */
+export interface HistoryMemory {
+  /** Estimated bytes of every held message. */
+  readonly bytes: number;
+  readonly maxBytes: number;
+  readonly messages: number;
+  readonly topics: number;
+  /** Messages evicted before HISTORY_SIZE would have dropped them, to stay within maxBytes. */
+  readonly evicted: number;
+}
+
 /**
  * Where messages are sequenced, kept and shared between gateway instances. Every published
  * message gets the topic's next gapless seq; the bus hands each one to its single listener
@@ -84,5 +95,7 @@ export interface Bus {
   /** History and state for a new subscription to `pattern`. */
   recover(pattern: string, request: RecoverRequest): Promise<Recovery>;
   status(): BusStatus;
+  /** Present on a bus whose history lives in this process (memory); Redis keeps it in Redis. */
+  historyMemory?(): HistoryMemory;
   close(): Promise<void>;
 }

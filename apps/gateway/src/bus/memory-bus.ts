@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { topicMatches } from '@pulse/protocol';
+import { jsonCodec, topicMatches } from '@pulse/protocol';
 import type { BusMessage } from './bus-message.js';
-import type { Bus, BusStatus, RecoverRequest, Recovery, Repeat } from './bus.js';
+import type { Bus, BusStatus, HistoryMemory, RecoverRequest, Recovery, Repeat } from './bus.js';
+import { HistoryBudget } from './history-budget.js';
 import { IdempotencyRecords } from './idempotency.js';
 import { recoverTopic } from './recover.js';
 import { TopicLog } from './topic-log.js';
@@ -16,12 +17,16 @@ export class MemoryBus implements Bus {
   private readonly logs = new Map<string, TopicLog>();
   private listener: (message: BusMessage) => void = () => {};
   private readonly keys: IdempotencyRecords;
+  /** Every topic's history together stays within HISTORY_MEMORY_MAX_BYTES (latest values aside). */
+  readonly budget: HistoryBudget;
 
   constructor(
     private readonly historySize: number,
     idempotencyWindowMs = 120_000,
+    historyMaxBytes = Number.POSITIVE_INFINITY,
   ) {
     this.keys = new IdempotencyRecords(idempotencyWindowMs);
+    this.budget = new HistoryBudget(historyMaxBytes);
   }
 
   publish(topic: string, payload: unknown): Promise<BusMessage>;
@@ -37,7 +42,7 @@ export class MemoryBus implements Bus {
     }
     let log = this.logs.get(topic);
     if (!log) {
-      log = new TopicLog(topic, this.epoch, this.historySize);
+      log = new TopicLog(topic, this.epoch, this.historySize, this.budget, storedBytes);
       this.logs.set(topic, log);
     }
     const message = log.append(payload, now);
@@ -84,6 +89,11 @@ export class MemoryBus implements Bus {
     });
   }
 
+  historyMemory(): HistoryMemory {
+    const { bytes, maxBytes, messages, evicted } = this.budget;
+    return { bytes, maxBytes, messages, evicted, topics: this.logs.size };
+  }
+
   status(): BusStatus {
     return { ready: true, kind: 'memory' };
   }
@@ -92,3 +102,19 @@ export class MemoryBus implements Bus {
     return Promise.resolve();
   }
 }
+
+/**
+ * What a stored message holds, estimated: its JSON frame (made here, once, as every JSON
+ * subscriber needs it anyway), the parsed payload (about as large again) and the message
+ * object itself. Measured against heap growth in history-memory.e2e.test.ts.
+ */
+export function storedBytes(message: BusMessage): number {
+  return message.frame(jsonCodec).length * 2 + MESSAGE_OVERHEAD_BYTES;
+}
+
+/**
+ * The BusMessage object, the frame's Buffer view, the payload's objects and numbers, the ring
+ * slot. Calibrated with bench/src/history-bytes.mjs (heap + external growth per message, see
+ * bench/results/history-bytes.json): within a few per cent for device readings and price ticks.
+ */
+const MESSAGE_OVERHEAD_BYTES = 200;

@@ -107,6 +107,11 @@ export const EnvSchema = v.object({
   TOKEN_MAX_TTL: parsed('24h', parseDuration),
   HEARTBEAT_MS: int(100, 300_000, 15_000),
   HISTORY_SIZE: int(1, 100_000, 1000),
+  /**
+   * The embedded bus's history, all topics together (estimated bytes); the oldest messages of
+   * any topic go first, a topic's latest value never. With Redis, history lives in Redis.
+   */
+  HISTORY_MEMORY_MAX_BYTES: int(2 ** 20, 2 ** 40, 64 * 2 ** 20),
   /** A publish retried with the same `key` within this long gets the original ack (ADR 0002). */
   IDEMPOTENCY_WINDOW_MS: int(1000, 86_400_000, 120_000),
   MAX_FRAME_BYTES: int(256, 16 * 1024 * 1024, 64 * 1024),
@@ -210,6 +215,26 @@ export const EnvSchema = v.object({
   MQTT_BRIDGE_PASSWORD: v.optional(v.string()),
   /** How long the broker keeps this gateway's session (unacked messages) while it is away. */
   MQTT_BRIDGE_SESSION_EXPIRY_S: int(0, 7 * 86_400, 3600),
+
+  // Durable history (protocol.md §26, ADR 0005).
+  /** `off` stores nothing durably and answers `GET /history` with 404. */
+  HISTORY: v.optional(v.picklist(['on', 'off'], 'must be on or off'), 'on'),
+  /** PostgreSQL for history (`postgres://…`); without it the embedded engine (PGlite) runs. */
+  DATABASE_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^postgres(ql)?:\/\//, 'must be a URL such as postgres://127.0.0.1:5432/pulse'),
+    ),
+  ),
+  /** The embedded engine's files (relative to the working directory); one gateway per dir. */
+  DATA_DIR: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)), '.pulse/data'),
+  HISTORY_RAW_RETENTION: parsed('48h', parseDuration),
+  HISTORY_1M_RETENTION: parsed('30d', parseDuration),
+  HISTORY_1H_RETENTION: parsed('365d', parseDuration),
+  /** Points held in memory while the store is slow or down; beyond it the oldest are dropped. */
+  HISTORY_BUFFER_MAX: int(1, 10_000_000, 200_000),
+  HISTORY_BATCH_MAX: int(1, 100_000, 5000),
+  HISTORY_FLUSH_MS: int(10, 60_000, 500),
 });
 export type Env = v.InferOutput<typeof EnvSchema>;
 
@@ -235,6 +260,7 @@ export interface GatewayConfig {
   readonly tokenMaxTtlS: number;
   readonly heartbeatMs: number;
   readonly historySize: number;
+  readonly historyMemoryMaxBytes: number;
   /** How long a publish key is remembered: a retry within it gets the original ack. */
   readonly idempotencyWindowMs: number;
   readonly maxFrameBytes: number;
@@ -287,6 +313,9 @@ export interface GatewayConfig {
   readonly alarmRules: readonly AlarmRule[];
   /** The external-broker bridge (protocol §25.7), when MQTT_BRIDGE_URL is set. */
   readonly mqttBridge?: MqttBridgeConfig;
+
+  // Durable history (protocol.md §26).
+  readonly history: HistorySettings;
 }
 
 export interface MqttBridgeConfig {
@@ -296,4 +325,17 @@ export interface MqttBridgeConfig {
   readonly username?: string;
   readonly password?: string;
   readonly sessionExpiryS: number;
+}
+
+export interface HistorySettings {
+  readonly enabled: boolean;
+  /** PostgreSQL when set, else the embedded engine in `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  readonly rawRetentionMs: number;
+  readonly minuteRetentionMs: number;
+  readonly hourRetentionMs: number;
+  readonly bufferMax: number;
+  readonly batchMax: number;
+  readonly flushMs: number;
 }

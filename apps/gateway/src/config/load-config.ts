@@ -70,6 +70,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenMaxTtlS: e.TOKEN_MAX_TTL,
     heartbeatMs: e.HEARTBEAT_MS,
     historySize: e.HISTORY_SIZE,
+    historyMemoryMaxBytes: e.HISTORY_MEMORY_MAX_BYTES,
     idempotencyWindowMs: e.IDEMPOTENCY_WINDOW_MS,
     maxFrameBytes: e.MAX_FRAME_BYTES,
     maxSubscriptions: e.MAX_SUBSCRIPTIONS,
@@ -126,6 +127,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           },
         }
       : {}),
+    history: {
+      enabled: e.HISTORY === 'on',
+      ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+      dataDir: e.DATA_DIR,
+      rawRetentionMs: e.HISTORY_RAW_RETENTION * 1000,
+      minuteRetentionMs: e.HISTORY_1M_RETENTION * 1000,
+      hourRetentionMs: e.HISTORY_1H_RETENTION * 1000,
+      bufferMax: e.HISTORY_BUFFER_MAX,
+      batchMax: e.HISTORY_BATCH_MAX,
+      flushMs: e.HISTORY_FLUSH_MS,
+    },
   };
 }
 

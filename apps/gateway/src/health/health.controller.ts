@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { BUS, type Bus } from '../bus/bus.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
+import { HistoryService } from '../history/history.service.js';
 import { MqttBridge } from '../mqtt/bridge/mqtt-bridge.js';
 import { Connections } from '../ws/connections.js';
 
@@ -12,6 +13,7 @@ export class HealthController {
     @Inject(CONFIG) private readonly config: GatewayConfig,
     @Inject(BUS) private readonly bus: Bus,
     @Inject(Connections) private readonly connections: Connections,
+    @Inject(HistoryService) private readonly history: HistoryService,
     @Inject(MqttBridge) private readonly bridge: MqttBridge,
   ) {}
 
@@ -22,7 +24,11 @@ export class HealthController {
     return { status: 'ok', serverId: this.config.serverId };
   }
 
-  /** Ready for new clients: not draining and the bus is usable. 503 says why not. */
+  /**
+   * Ready for new clients: not draining and the bus is usable. 503 says why not. `history`
+   * reports the durable store but never makes the gateway unready: live traffic does not need
+   * it, and while it is down points wait in the writer's buffer.
+   */
   @Get('ready')
   ready(@Res({ passthrough: true }) res: Response): Record<string, unknown> {
     const bus = this.bus.status();
@@ -38,6 +44,7 @@ export class HealthController {
       serverId: this.config.serverId,
       bus: bus.kind,
       connections: this.connections.all.size,
+      history: this.history.status(),
       // Reported, not gating: clients of this gateway are served whether or not the bridge is up.
       ...(this.bridge.status ? { mqttBridge: this.bridge.status } : {}),
     };

@@ -5,6 +5,7 @@ import { BusModule } from '../bus/bus.module.js';
 import { RedisBus } from '../bus/redis/redis-bus.js';
 import { FanoutModule } from '../fanout/fanout.module.js';
 import { AuthModule } from '../auth/auth.module.js';
+import { HistoryModule } from '../history/history.module.js';
 import { PublishController } from './publish.controller.js';
 import { IngestGate } from './ingest-gate.js';
 import { PublishLimiter } from './publish-limiter.js';
@@ -13,7 +14,7 @@ import { RedisQuota } from './redis-quota.js';
 import { LocalQuota, SHARED_QUOTA, type SharedQuota } from './shared-quota.js';
 
 @Module({
-  imports: [BusModule, FanoutModule, AuthModule, AlarmsModule],
+  imports: [BusModule, FanoutModule, AuthModule, AlarmsModule, HistoryModule],
   controllers: [PublishController],
   providers: [
     {

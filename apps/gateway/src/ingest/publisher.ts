@@ -15,6 +15,7 @@ import { BUS, OutcomeUnknown, type Bus, type Repeat } from '../bus/bus.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import type { Client } from '../client/client.js';
+import { HistoryService } from '../history/history.service.js';
 import { Stats } from '../metrics/stats.js';
 import { IngestGate } from './ingest-gate.js';
 import { PublishLimiter } from './publish-limiter.js';
@@ -35,6 +36,7 @@ export class Publisher {
     @Inject(IngestGate) private readonly gate: IngestGate,
     @Inject(Stats) private readonly stats: Stats,
     @Inject(AlarmsService) private readonly alarms: AlarmsService,
+    @Inject(HistoryService) private readonly history: HistoryService,
   ) {}
 
   /** A publish frame from a connection: answered on it, and abuse of the quota closes it. */
@@ -130,6 +132,9 @@ export class Publisher {
       // Alarms are checked here rather than on the bus listener: each accepted reading is seen
       // once across instances, whereas a bus listener only hears what its own clients watch.
       this.alarms.observe(topic, payload.value, stored.ts);
+      // Durable history, written behind the ack: recorded by the instance that stored it (so
+      // once across instances), buffered, never blocking or failing this publish.
+      this.history.writer.record(stored);
       const family = topicFamily(topic);
       if (family) this.stats.published[family] = (this.stats.published[family] ?? 0) + 1;
       return stored.seq;

@@ -153,5 +153,27 @@ export class PrometheusRegistry {
       const s = bus.status();
       g.set({ kind: s.kind }, s.ready ? 1 : 0);
     });
+    // The embedded bus's history, held in this process (with Redis it is in Redis).
+    const history = bus.historyMemory?.bind(bus);
+    if (history) {
+      gauge('pulse_bus_history_bytes', 'Estimated bytes of history held in memory', [], (g) =>
+        g.set(history().bytes),
+      );
+      gauge('pulse_bus_history_max_bytes', 'HISTORY_MEMORY_MAX_BYTES', [], (g) =>
+        g.set(history().maxBytes),
+      );
+      gauge('pulse_bus_history_messages', 'Messages held in history', [], (g) =>
+        g.set(history().messages),
+      );
+      gauge('pulse_bus_history_topics', 'Topics with history', [], (g) =>
+        g.set(history().topics),
+      );
+      counter(
+        'pulse_bus_history_evicted_total',
+        'Messages evicted to stay within HISTORY_MEMORY_MAX_BYTES',
+        [],
+        (c) => c.inc(history().evicted),
+      );
+    }
   }
 }

@@ -179,6 +179,25 @@ export async function untilClusterOk(nodes: readonly RedisServer[], timeoutMs = 
   }
 }
 
+/**
+ * Resolves once every replica of `master` has applied what `master` had written when this was
+ * called (its `offset` in INFO replication reached the master's `master_repl_offset`).
+ * Replication is asynchronous: a master killed before this may take its last writes with it.
+ */
+export async function untilReplicasCaughtUp(master: RedisServer, timeoutMs = 15_000) {
+  const admin = master.admin();
+  const offsetOf = (info: string, field: RegExp) => [...info.matchAll(field)].map((m) => Number(m[1]));
+  const [target] = offsetOf(await admin.info('replication'), /master_repl_offset:(\d+)/g);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await admin.info('replication');
+    const replicas = offsetOf(info, /^slave\d+:.*,offset=(\d+),/gm);
+    if (replicas.length > 0 && replicas.every((o) => o >= target!)) return;
+    if (Date.now() > deadline) throw new Error(`replicas behind offset ${target}: ${info}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function untilReplicasSynced(nodes: readonly RedisServer[], count: number) {
   const admins = nodes.map((n) => n.admin());
   const deadline = Date.now() + 15_000;

@@ -1,0 +1,90 @@
+import { SCHEMA_SQL, DAY_MS, partitionDay, partitionName } from './schema.js';
+import { WRITE_SQL } from './rollup-sql.js';
+import type { HistoryPoint } from './history-point.js';
+import type { SqlPort } from './sql-port.js';
+
+export interface Retention {
+  readonly rawMs: number;
+  readonly minuteMs: number;
+  readonly hourMs: number;
+}
+
+/** Writes and ages the history tables on either engine; reads are in history-query.ts. */
+export class HistoryStore {
+  /** Day partitions known to exist, so a write creates each at most once per process. */
+  private readonly days = new Set<number>();
+  private migrated: Promise<void> | undefined;
+
+  constructor(readonly sql: SqlPort) {}
+
+  /** Creates the tables once; retried on the next call if it failed (server down at start). */
+  migrate(): Promise<void> {
+    this.migrated ??= this.sql.exec(SCHEMA_SQL).catch((err: unknown) => {
+      this.migrated = undefined;
+      throw err;
+    });
+    return this.migrated;
+  }
+
+  /** Stores a batch; returns how many were new (the rest were stored before). */
+  async write(points: readonly HistoryPoint[]): Promise<number> {
+    await this.migrate();
+    for (const p of points) {
+      const day = p.t - (p.t % DAY_MS);
+      if (!this.days.has(day)) await this.ensureDay(day);
+    }
+    const cols: unknown[][] = [[], [], [], [], [], [], [], []];
+    for (const p of points) {
+      cols[0]!.push(p.topic);
+      cols[1]!.push(p.epoch);
+      cols[2]!.push(p.seq);
+      cols[3]!.push(p.t);
+      cols[4]!.push(p.serverTs);
+      cols[5]!.push(p.value);
+      cols[6]!.push(p.volume);
+      cols[7]!.push(JSON.stringify(p.payload));
+    }
+    const [row] = await this.sql.query<{ written: number }>(WRITE_SQL, cols);
+    return row?.written ?? 0;
+  }
+
+  /**
+   * Drops raw partitions wholly older than the raw retention, and rollup rows older than
+   * theirs. Dropping a partition is one catalog change whatever it holds, not a row-by-row
+   * delete; rollups are small (one row per topic and minute or hour) and are deleted.
+   */
+  async applyRetention(retention: Retention, now = Date.now()): Promise<void> {
+    await this.migrate();
+    const parts = await this.sql.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i
+         JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+        WHERE p.relname = 'history_raw'`,
+    );
+    for (const { name } of parts) {
+      const day = partitionDay(name);
+      if (day === undefined || day + DAY_MS > now - retention.rawMs) continue;
+      await this.sql.exec(`DROP TABLE IF EXISTS ${name}`);
+      this.days.delete(day);
+    }
+    await this.sql.query('DELETE FROM history_1m WHERE bucket < $1', [now - retention.minuteMs]);
+    await this.sql.query('DELETE FROM history_1h WHERE bucket < $1', [now - retention.hourMs]);
+  }
+
+  close(): Promise<void> {
+    return this.sql.close();
+  }
+
+  private async ensureDay(day: number): Promise<void> {
+    try {
+      await this.sql.exec(
+        `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF history_raw
+           FOR VALUES FROM (${day}) TO (${day + DAY_MS})`,
+      );
+    } catch (err) {
+      // Another gateway created it between our check and our create: it exists, as wanted.
+      const code = (err as { code?: string }).code;
+      if (code !== '42P07' && code !== '23505') throw err;
+    }
+    this.days.add(day);
+  }
+}
