@@ -7,11 +7,12 @@ import { HealthModule } from './health/health.module.js';
 import { HistoryModule } from './history/history.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { MqttBridgeModule } from './mqtt/bridge/bridge.module.js';
 import { MqttModule } from './mqtt/mqtt.module.js';
 import { SseModule } from './sse/sse.module.js';
 import { WsModule } from './ws/ws.module.js';
 
-/** The gateway: config, logs → auth → (ingest → bus → fan-out over ws and sse; MQTT ingest; alarms and durable history on ingest) → health, metrics. */
+/** The gateway: config, logs → auth → (ingest → bus → fan-out over ws and sse; MQTT ingest and bridge; alarms and durable history on ingest) → health, metrics. */
 @Module({})
 export class AppModule {
   static forRoot(config?: GatewayConfig): DynamicModule {
@@ -25,6 +26,7 @@ export class AppModule {
         AlarmsModule,
         WsModule,
         MqttModule,
+        MqttBridgeModule,
         SseModule,
         HistoryModule,
         HealthModule,

@@ -2,6 +2,7 @@
 import { systemClock } from './clock.js';
 import { createOpener } from './connection.js';
 import { FlagError, parseFlags, USAGE, type SimConfig } from './flags.js';
+import { createMqttOpener } from './mqtt-link.js';
 import { startReporter } from './report.js';
 import { METRICS } from './signals/sensor.js';
 import { Simulation } from './simulation.js';
@@ -34,7 +35,11 @@ function main(): void {
       stats.lastTokenError = err.message;
     },
   });
-  const sim = new Simulation(config, { open: createOpener({ ...config, tokens }), stats });
+  const open =
+    config.transport === 'mqtt'
+      ? createMqttOpener({ mqttUrl: config.mqttUrl, tokens, window: config.mqttWindow })
+      : createOpener({ ...config, tokens });
+  const sim = new Simulation(config, { open, stats });
   const write = (text: string) => process.stderr.write(text);
 
   if (!config.quiet) write(`${banner(config, secret !== undefined)}\n`);
@@ -73,10 +78,10 @@ function main(): void {
 
 function banner(c: SimConfig, localTokens: boolean): string {
   const parts = [
-    `pulse-sim → ${c.url}`,
+    `pulse-sim → ${c.transport === 'mqtt' ? `${c.mqttUrl} (MQTT 5, QoS 1)` : c.url}`,
     `${c.devices} device${c.devices === 1 ? '' : 's'} × ${METRICS.length} metrics @ ${c.hz} Hz`,
     c.symbols > 0 ? `${c.symbols} symbol${c.symbols === 1 ? '' : 's'} @ ${c.tickHz} Hz` : 'no feed',
-    `codec ${c.codec}`,
+    ...(c.transport === 'mqtt' ? [] : [`codec ${c.codec}`]),
     `seed ${c.seed}`,
     `tokens ${localTokens ? 'minted with JWT_SECRET' : 'from /auth/dev-token'}`,
     c.durationSec > 0 ? `for ${c.durationSec} s` : 'until Ctrl-C',

@@ -13,6 +13,9 @@ describe('parseFlags', () => {
       symbols: 5,
       tickHz: 5,
       codec: 'json',
+      transport: 'ws',
+      mqttUrl: 'mqtt://127.0.0.1:1883',
+      mqttWindow: 64,
       seed: 1234,
       durationSec: 0,
       dropoutPerMinute: 0.1,
@@ -76,6 +79,14 @@ describe('parseFlags', () => {
     expect(parse(['--url', 'ws://a/ws'], { PULSE_URL: 'wss://b/ws' }).url).toBe('ws://a/ws');
   });
 
+  it('reads --transport mqtt, --mqtt-url (else PULSE_MQTT_URL, else the --url host on 1883) and --mqtt-window', () => {
+    expect(
+      parse(['--transport', 'mqtt', '--mqtt-url', 'mqtt://broker:1884', '--mqtt-window', '8']),
+    ).toMatchObject({ transport: 'mqtt', mqttUrl: 'mqtt://broker:1884', mqttWindow: 8 });
+    expect(parse(['--url', 'wss://pulse.example/ws']).mqttUrl).toBe('mqtt://pulse.example:1883');
+    expect(parse([], { PULSE_MQTT_URL: 'ws://gw:8080/mqtt' }).mqttUrl).toBe('ws://gw:8080/mqtt');
+  });
+
   it('recognises --help / -h', () => {
     expect(parse(['-h']).help).toBe(true);
     expect(parse(['--help', '--devices', '0', '--symbols', '0']).help).toBe(true);
@@ -100,6 +111,9 @@ describe('parseFlags', () => {
     [['--url', 'http://gw.example:9000/ws'], /--url must start with ws:\/\/ or wss:\/\//],
     [['--url', 'not a url'], /--url is not a URL/],
     [['--devices', '0', '--symbols', '0'], /nothing to simulate/],
+    [['--transport', 'udp'], /--transport must be ws or mqtt, got "udp"/],
+    [['--mqtt-url', 'http://broker'], /--mqtt-url must start with mqtt:\/\//],
+    [['--mqtt-window', '0'], /--mqtt-window must be >= 1/],
   ])('rejects %j with a clear message', (argv, message) => {
     expect(() => parse(argv)).toThrow(FlagError);
     expect(() => parse(argv)).toThrow(message);

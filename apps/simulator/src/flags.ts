@@ -11,6 +11,12 @@ export interface SimConfig {
   /** Ticks per second per symbol. */
   readonly tickHz: number;
   readonly codec: CodecName;
+  /** How publishers reach the gateway: its WebSocket protocol, or MQTT 5 (protocol §25). */
+  readonly transport: 'ws' | 'mqtt';
+  /** The MQTT broker with `--transport mqtt` (the gateway's, or an external one it bridges). */
+  readonly mqttUrl: string;
+  /** Most QoS 1 publishes per connection awaiting PUBACK (MQTT only). */
+  readonly mqttWindow: number;
   readonly seed: number;
   /** Seconds; 0 runs until SIGINT/SIGTERM. */
   readonly durationSec: number;
@@ -36,6 +42,10 @@ Simulated IoT devices and a price feed publishing through a Pulse gateway.
   --symbols <n>         price symbols on the feed connection, 0 = no feed (default 5)
   --tick-hz <n>         ticks per second per symbol (default 5)
   --codec json|msgpack  wire codec (default json)
+  --transport ws|mqtt   publish over the WebSocket protocol or MQTT 5, QoS 1 (default ws)
+  --mqtt-url <url>      MQTT broker (default $PULSE_MQTT_URL or mqtt://<host of --url>:1883)
+  --mqtt-window <n>     QoS 1 publishes per connection awaiting PUBACK before the
+                        device slows down (default 64)
   --seed <n>            PRNG seed, for a reproducible run (default random, printed at start)
   --duration <s>        stop after this many seconds, 0 = run until Ctrl-C (default 0)
   --dropout <p>         chance per minute that a device goes offline for a while (default 0.1)
@@ -46,7 +56,8 @@ Simulated IoT devices and a price feed publishing through a Pulse gateway.
   -h, --help            this text
 
 Tokens: with $JWT_SECRET set they are minted locally (HS256), otherwise fetched from the
-gateway's development endpoint GET /auth/dev-token.`;
+gateway's development endpoint GET /auth/dev-token (at the host of --url). Over MQTT the
+token is the password and the device id the username.`;
 
 /** A bad command line; the CLI prints the message and exits 2. */
 export class FlagError extends Error {
@@ -60,6 +71,9 @@ const OPTIONS = {
   symbols: { type: 'string' },
   'tick-hz': { type: 'string' },
   codec: { type: 'string' },
+  transport: { type: 'string' },
+  'mqtt-url': { type: 'string' },
+  'mqtt-window': { type: 'string' },
   seed: { type: 'string' },
   duration: { type: 'string' },
   dropout: { type: 'string' },
@@ -93,9 +107,23 @@ export function parseFlags(
   if (codec !== 'json' && codec !== 'msgpack') {
     throw new FlagError(`--codec must be json or msgpack, got "${codec}"`);
   }
+  const transport = values.transport ?? 'ws';
+  if (transport !== 'ws' && transport !== 'mqtt') {
+    throw new FlagError(`--transport must be ws or mqtt, got "${transport}"`);
+  }
+  const mqttUrl =
+    values['mqtt-url'] ?? env.PULSE_MQTT_URL ?? `mqtt://${new URL(url).hostname}:1883`;
+  checkMqttUrl(mqttUrl);
   const config: SimConfig = {
     url,
     codec,
+    transport,
+    mqttUrl,
+    mqttWindow: num('mqtt-window', values['mqtt-window'], 64, {
+      integer: true,
+      min: 1,
+      max: 65_535,
+    }),
     devices: num('devices', values.devices, 10, { integer: true, min: 0, max: 10_000 }),
     hz: num('hz', values.hz, 1, { min: 0, minExclusive: true, max: 100 }),
     symbols: num('symbols', values.symbols, 5, { integer: true, min: 0, max: 1_000 }),
@@ -159,5 +187,19 @@ function checkUrl(url: string): void {
   }
   if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
     throw new FlagError(`--url must start with ws:// or wss://, got "${url}"`);
+  }
+}
+
+function checkMqttUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new FlagError(`--mqtt-url is not a URL: "${url}"`);
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(parsed.protocol)) {
+    throw new FlagError(
+      `--mqtt-url must start with mqtt://, mqtts://, ws:// or wss://, got "${url}"`,
+    );
   }
 }

@@ -194,6 +194,27 @@ export const EnvSchema = v.object({
   PRESENCE_TTL_MS: int(300, 600_000, 15_000),
   /** Threshold alarms on device readings: `temperature>30:10s;battery<15:0s`, or `none`. */
   ALARM_RULES: parsed(DEFAULT_ALARM_RULES, parseAlarmRules),
+  /** An external broker to consume device traffic from (protocol §25.7); off when unset. */
+  MQTT_BRIDGE_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.regex(/^mqtts?:\/\/[^/\s]+(:\d+)?\/?$/, 'must be mqtt://host:port or mqtts://host:port'),
+    ),
+  ),
+  /** The shared-subscription group: gateways in one group split the stream. */
+  MQTT_BRIDGE_SHARE_GROUP: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 of [A-Za-z0-9_-]')),
+    'pulse',
+  ),
+  /** Stable per instance, so a restarted gateway resumes its broker session (redeliveries). */
+  MQTT_BRIDGE_CLIENT_ID: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of [A-Za-z0-9_.-]')),
+  ),
+  MQTT_BRIDGE_USERNAME: v.optional(v.string()),
+  MQTT_BRIDGE_PASSWORD: v.optional(v.string()),
+  /** How long the broker keeps this gateway's session (unacked messages) while it is away. */
+  MQTT_BRIDGE_SESSION_EXPIRY_S: int(0, 7 * 86_400, 3600),
 
   // Durable history (protocol.md §26, ADR 0005).
   /** `off` stores nothing durably and answers `GET /history` with 404. */
@@ -290,9 +311,20 @@ export interface GatewayConfig {
   readonly presenceTtlMs: number;
   /** Threshold rules evaluated on every accepted device reading; changes go out on `alarm.*`. */
   readonly alarmRules: readonly AlarmRule[];
+  /** The external-broker bridge (protocol §25.7), when MQTT_BRIDGE_URL is set. */
+  readonly mqttBridge?: MqttBridgeConfig;
 
   // Durable history (protocol.md §26).
   readonly history: HistorySettings;
+}
+
+export interface MqttBridgeConfig {
+  readonly url: string;
+  readonly shareGroup: string;
+  readonly clientId: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly sessionExpiryS: number;
 }
 
 export interface HistorySettings {

@@ -83,4 +83,21 @@ describe('loadConfig', () => {
       false,
     );
   });
+
+  it('bridges an external MQTT broker only when MQTT_BRIDGE_URL is set, with a stable client id', () => {
+    expect(loadConfig({}).mqttBridge).toBeUndefined();
+    expect(loadConfig({ MQTT_BRIDGE_URL: 'mqtt://broker:1883', PORT: '8081' }).mqttBridge).toEqual({
+      url: 'mqtt://broker:1883',
+      shareGroup: 'pulse',
+      clientId: expect.stringMatching(/^pulse-.+-8081$/) as unknown,
+      sessionExpiryS: 3600,
+    });
+    expect(
+      loadConfig({ MQTT_BRIDGE_URL: 'mqtts://b:8883', SERVER_ID: 'gw1' }).mqttBridge?.clientId,
+    ).toBe('pulse-gw1');
+    expect(() => loadConfig({ MQTT_BRIDGE_URL: 'http://broker' })).toThrow(
+      /MQTT_BRIDGE_URL="http:\/\/broker": must be mqtt:\/\/host:port/,
+    );
+    expect(() => loadConfig({ MQTT_BRIDGE_SHARE_GROUP: 'a/b' })).toThrow(/MQTT_BRIDGE_SHARE_GROUP/);
+  });
 });

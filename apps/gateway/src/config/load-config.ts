@@ -109,6 +109,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisConnectWaitMs: e.REDIS_CONNECT_WAIT_MS,
     presenceTtlMs: e.PRESENCE_TTL_MS,
     alarmRules: e.ALARM_RULES,
+    ...(e.MQTT_BRIDGE_URL
+      ? {
+          mqttBridge: {
+            url: e.MQTT_BRIDGE_URL,
+            shareGroup: e.MQTT_BRIDGE_SHARE_GROUP,
+            // Stable across restarts by default (host and port), so a gateway that crashed
+            // comes back to its broker session and is redelivered what it had not acked.
+            clientId:
+              e.MQTT_BRIDGE_CLIENT_ID ??
+              (e.SERVER_ID
+                ? `pulse-${e.SERVER_ID}`
+                : `pulse-${hostname().slice(0, 40)}-${e.PORT || process.pid}`),
+            ...(e.MQTT_BRIDGE_USERNAME === undefined ? {} : { username: e.MQTT_BRIDGE_USERNAME }),
+            ...(e.MQTT_BRIDGE_PASSWORD === undefined ? {} : { password: e.MQTT_BRIDGE_PASSWORD }),
+            sessionExpiryS: e.MQTT_BRIDGE_SESSION_EXPIRY_S,
+          },
+        }
+      : {}),
     history: {
       enabled: e.HISTORY === 'on',
       ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),

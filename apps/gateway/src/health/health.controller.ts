@@ -4,6 +4,7 @@ import { BUS, type Bus } from '../bus/bus.js';
 import { CONFIG } from '../config/config.module.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { HistoryService } from '../history/history.service.js';
+import { MqttBridge } from '../mqtt/bridge/mqtt-bridge.js';
 import { Connections } from '../ws/connections.js';
 
 @Controller('health')
@@ -13,6 +14,7 @@ export class HealthController {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(Connections) private readonly connections: Connections,
     @Inject(HistoryService) private readonly history: HistoryService,
+    @Inject(MqttBridge) private readonly bridge: MqttBridge,
   ) {}
 
   /** The process is up and serving HTTP. */
@@ -43,6 +45,8 @@ export class HealthController {
       bus: bus.kind,
       connections: this.connections.all.size,
       history: this.history.status(),
+      // Reported, not gating: clients of this gateway are served whether or not the bridge is up.
+      ...(this.bridge.status ? { mqttBridge: this.bridge.status } : {}),
     };
   }
 }

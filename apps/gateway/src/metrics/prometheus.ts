@@ -126,6 +126,14 @@ export class PrometheusRegistry {
     counter('pulse_invalid_frames_total', 'Inbound frames refused as invalid', [], (c) =>
       c.inc(stats.invalidFrames),
     );
+    counter(
+      'pulse_mqtt_bridge_messages_total',
+      'Messages consumed from the external MQTT broker, by outcome',
+      ['outcome'],
+      (c) => {
+        for (const [outcome, n] of Object.entries(stats.mqttBridge)) c.inc({ outcome }, n);
+      },
+    );
     gauge(
       'pulse_connections',
       'Open connections by role and transport (ws, sse)',

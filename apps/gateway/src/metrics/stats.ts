@@ -46,6 +46,8 @@ export class Stats {
   /** Keyed publishes answered with the original ack (their key was seen within the window). */
   publishRepeats = 0;
   invalidFrames = 0;
+  /** Messages from the external-broker bridge, by outcome (`mqtt/bridge/bridge-state.ts`). */
+  readonly mqttBridge = { stored: 0, refused: 0, throttled: 0, unavailable: 0 };
 
   /**
    * Counts delivered messages by family. Runs per message per connection, so the family is

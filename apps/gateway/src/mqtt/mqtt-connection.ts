@@ -8,14 +8,14 @@ import {
   type Packet,
   type Parser,
 } from 'mqtt-packet';
-import { ErrorCode, parseClientMessage, type ErrorFrame, type Publish } from '@pulse/protocol';
+import { ErrorCode, type Publish } from '@pulse/protocol';
 import type { Principal } from '../auth/claims.js';
 import { SINK_OPEN } from '../client/sink.js';
 import { WindowCounter } from '../client/window-counter.js';
 import type { PublishOutcome } from '../ingest/publisher.js';
 import { acceptingConnack, refusingConnack } from './connack.js';
+import { publishRequestOf } from './publish-request.js';
 import { publishReason, Reason } from './reason-codes.js';
-import { pulseTopicOf } from './topic-map.js';
 
 /** The bytes under one MQTT connection: a TCP socket, or a WebSocket at `/mqtt`. */
 export interface MqttTransport {
@@ -287,27 +287,10 @@ export class MqttConnection {
   }
 
   private decide(packet: IPublishPacket): PublishOutcome | Promise<PublishOutcome> {
-    if (packet.retain && packet.payload.length === 0)
-      return refusal(ErrorCode.INVALID_PAYLOAD, 'clearing a retained value is not supported');
-    const topic = pulseTopicOf(packet.topic);
-    if (topic === undefined)
-      return refusal(ErrorCode.INVALID_TOPIC, 'topic must be <family>/<id>/... without . + # *');
-    let payload: unknown;
-    try {
-      payload = JSON.parse(packet.payload.toString());
-    } catch {
-      return refusal(ErrorCode.INVALID_PAYLOAD, 'payload is not JSON', topic);
-    }
-    const key = packet.properties?.userProperties?.key;
-    const parsed = parseClientMessage({
-      type: 'publish',
-      topic,
-      payload,
-      ...(key === undefined ? {} : { key }),
-    });
-    if (!parsed.ok) return refusal(parsed.code, parsed.reason, topic);
+    const req = publishRequestOf(packet);
+    if (req.type === 'error') return req;
     // Same ACL, quota, schema, ingest gate and bus as a WebSocket publish.
-    return this.services.publish(this.principal, parsed.message as Publish);
+    return this.services.publish(this.principal, req);
   }
 
   private answer(packet: IPublishPacket, outcome: PublishOutcome): void {
@@ -406,7 +389,3 @@ export class MqttConnection {
 
 /** DISCONNECT reason 0x04: "disconnect with will message". */
 const WITH_WILL = 0x04;
-
-function refusal(code: ErrorCode, message: string, topic?: string): ErrorFrame {
-  return { type: 'error', code, message, ...(topic === undefined ? {} : { topic }) };
-}
