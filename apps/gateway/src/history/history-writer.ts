@@ -99,7 +99,10 @@ export class HistoryWriter {
         return;
       }
       this.rows.push(point);
-      if (this.buffered > this.settings.bufferMax) this.dropOldest(1);
+      // Only what waits counts against the bound here: the batch in flight is older, and if it
+      // fails it comes back in front and `requeue` trims oldest-first. Dropping a waiting point
+      // now would drop a newer one than those in flight (found by postgres-faults.e2e).
+      if (this.rows.length - this.head > this.settings.bufferMax) this.dropOldest(1);
       if (this.rows.length - this.head >= this.settings.batchMax) this.kick();
     } catch (err) {
       this.logger.warn(`history: could not record ${msg.topic} seq ${msg.seq}: ${String(err)}`);
