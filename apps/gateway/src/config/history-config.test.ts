@@ -18,13 +18,13 @@ describe('history settings', () => {
   it('take PostgreSQL, durations and off', () => {
     const h = loadConfig({
       HISTORY: 'off',
-      DATABASE_URL: 'postgres://127.0.0.1:5432/pulse',
+      DATABASE_URL: 'postgres://history-db.invalid/pulse',
       HISTORY_RAW_RETENTION: '90m',
       HISTORY_1M_RETENTION: '7d',
     }).history;
     expect(h).toMatchObject({
       enabled: false,
-      databaseUrl: 'postgres://127.0.0.1:5432/pulse',
+      databaseUrl: 'postgres://history-db.invalid/pulse',
       rawRetentionMs: 90 * 60_000,
       minuteRetentionMs: 7 * 86_400_000,
     });

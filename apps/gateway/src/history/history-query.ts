@@ -43,57 +43,38 @@ async function buckets(sql: SqlPort, topic: string, plan: Plan, to: number): Pro
   return sql.query<BucketRow>(text, [topic, plan.from, to]);
 }
 
-export async function readingHistory(
-  sql: SqlPort,
-  topic: string,
-  plan: Plan,
-  to: number,
-): Promise<HistoryResponse> {
-  const rows = await buckets(sql, topic, plan, to);
-  const points: ReadingBucket[] = rows.map((r) => ({
-    t: r.t,
-    count: r.count,
-    min: r.min,
-    max: r.max,
-    mean: r.mean,
-    last: r.close,
-  }));
-  return {
-    topic,
-    from: plan.from,
-    to,
-    kind: 'readings',
-    step: plan.step,
-    source: plan.source,
-    points,
-  };
-}
+const readingOf = (r: BucketRow): ReadingBucket => ({
+  t: r.t,
+  count: r.count,
+  min: r.min,
+  max: r.max,
+  mean: r.mean,
+  last: r.close,
+});
 
-export async function tickHistory(
+const tickOf = (r: BucketRow): TickBucket => ({
+  t: r.t,
+  count: r.count,
+  open: r.open,
+  high: r.max,
+  low: r.min,
+  close: r.close,
+  volume: r.volume,
+});
+
+/** Steps of `plan` over one topic: readings (min/max/mean/last) or ticks (OHLC + volume). */
+export async function bucketHistory(
   sql: SqlPort,
   topic: string,
   plan: Plan,
   to: number,
+  kind: 'readings' | 'ticks',
 ): Promise<HistoryResponse> {
   const rows = await buckets(sql, topic, plan, to);
-  const points: TickBucket[] = rows.map((r) => ({
-    t: r.t,
-    count: r.count,
-    open: r.open,
-    high: r.max,
-    low: r.min,
-    close: r.close,
-    volume: r.volume,
-  }));
-  return {
-    topic,
-    from: plan.from,
-    to,
-    kind: 'ticks',
-    step: plan.step,
-    source: plan.source,
-    points,
-  };
+  const head = { topic, from: plan.from, to, step: plan.step, source: plan.source };
+  return kind === 'readings'
+    ? { ...head, kind, points: rows.map(readingOf) }
+    : { ...head, kind, points: rows.map(tickOf) };
 }
 
 /** The stored messages themselves, oldest first; one row past the cap says `truncated`. */

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { HistoryResponse } from '@pulse/protocol';
 import type { HistorySettings } from '../config/config.schema.js';
-import { rawHistory, readingHistory, tickHistory } from './history-query.js';
+import { bucketHistory, rawHistory } from './history-query.js';
 import type { HistoryRequest } from './history-request.js';
 import { HistoryStore, type Retention } from './history-store.js';
 import { HistoryWriter } from './history-writer.js';
@@ -81,9 +81,7 @@ export class HistoryService {
       req.step === 'auto'
         ? planAuto(req.from, req.to, this.retention, now)
         : planStep(req.step, req.from, req.to, this.retention, now)!;
-    return req.kind === 'readings'
-      ? readingHistory(sql, req.topic, plan, req.to)
-      : tickHistory(sql, req.topic, plan, req.to);
+    return bucketHistory(sql, req.topic, plan, req.to, req.kind);
   }
 
   async close(): Promise<void> {
