@@ -204,13 +204,18 @@ export class TestSocket implements AsyncDisposable {
   /**
    * Stops reading the TCP socket under the WebSocket (a stalled client): the kernel's buffers
    * fill, then the gateway's send buffer grows. `resumeReading` reads again.
+   *
+   * Through ws's own `pause()`, not its `_socket`: ws resumes a socket it did not see paused when
+   * its frame parser drains, so a bare `_socket.pause()` taken while the parser was behind was
+   * undone a moment later and the "stalled" client read on (the hard-mark test then never saw a
+   * slow-consumer close, one run in six on Node 24).
    */
   pauseReading(): void {
-    (this.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    this.ws.pause();
   }
 
   resumeReading(): void {
-    (this.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    this.ws.resume();
   }
 
   close(): void {
