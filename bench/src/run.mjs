@@ -2,11 +2,14 @@
 // The benchmark: Pulse and the textbook baseline, side by side, scenario by scenario.
 //
 //   node bench/src/run.mjs [--quick] [--only broadcast,firehose] [--cases pulse,baseline]
-//                          [--repeat N] [--no-build] [--out DIR]
+//                          [--repeat N] [--no-build] [--out DIR] [--node PATH | --node24]
 //
 // Builds the gateway (turbo), then for each scenario runs every case `repeat` times (Pulse and
 // baseline interleaved, a fresh server process per run), takes medians, prints a table and writes
 // bench/results/<scenario>.json, latest.json and SUMMARY.md (quick mode: bench/results/tmp/quick/).
+// With --node PATH (or --node24: the `node@24` package from npm) the servers under test run on
+// that binary and the results are tagged by its major version: <scenario>-node24.json, so a run
+// on another Node sits next to the record made on the runner's own Node.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -30,6 +33,8 @@ const { values: opts } = parseArgs({
     repeat: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     out: { type: 'string' },
+    node: { type: 'string' },
+    node24: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
   allowPositionals: true,
@@ -37,7 +42,7 @@ const { values: opts } = parseArgs({
 
 if (opts.help) {
   process.stdout.write(
-    `usage: pnpm bench [-- --quick] [--only ${SCENARIOS.map((s) => s.name).join(',')}] [--cases id,id] [--repeat N] [--no-build] [--out DIR]\n`,
+    `usage: pnpm bench [-- --quick] [--only ${SCENARIOS.map((s) => s.name).join(',')}] [--cases id,id] [--repeat N] [--no-build] [--out DIR] [--node PATH | --node24]\n`,
   );
   process.exit(0);
 }
@@ -78,7 +83,8 @@ if (!existsSync(join(GATEWAY_ROOT, GATEWAY_MAIN))) {
   process.exit(1);
 }
 
-const machine = machineInfo();
+const serverNodeInfo = pickServerNode();
+const machine = { ...machineInfo(), serverNode: serverNodeInfo.version };
 const git = gitInfo();
 machine.busyBeforeStartPct = await busyNow();
 if (machine.busyBeforeStartPct > 15) {
@@ -137,7 +143,8 @@ for (const scenario of selected) {
     .rows(results, p)
     .map((row) => ({ ...row, error: results[row.id]?.error ?? row.error }));
   const result = {
-    scenario: scenario.name,
+    scenario: scenario.name + serverNodeInfo.tag,
+    serverNode: serverNodeInfo.version,
     order: SCENARIOS.indexOf(scenario) + 1,
     title: scenario.title,
     targets: scenario.targets,
@@ -201,6 +208,39 @@ function build() {
     log('fix the build, or run with --no-build against the last built dist/');
     process.exit(1);
   }
+}
+
+/**
+ * The node binary for the servers under test (--node PATH, or --node24 via `npx -y node@24`),
+ * handed to orchestrate/servers.mjs through BENCH_SERVER_NODE; its version, and the tag the
+ * result files get when it is not the runner's own node ('' then).
+ */
+function pickServerNode() {
+  if (opts.node && opts.node24) {
+    log('--node and --node24 name two binaries: pick one');
+    process.exit(2);
+  }
+  let path = opts.node;
+  if (opts.node24) {
+    log('fetching node@24 through npx (cached after the first time)');
+    path = execFileSync('npx', ['-y', 'node@24', '-p', 'process.execPath'], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    }).trim();
+  }
+  if (!path) return { version: process.version, tag: '' };
+  let version;
+  try {
+    version = execFileSync(path, ['-p', 'process.version'], { encoding: 'utf8' }).trim();
+  } catch (err) {
+    log(`--node ${path} does not run: ${err instanceof Error ? err.message : err}`);
+    process.exit(2);
+  }
+  process.env.BENCH_SERVER_NODE = path;
+  log(`servers under test run on node ${version} (${path}); load generators on ${process.version}`);
+  const major = version.replace(/^v/, '').split('.')[0];
+  const same = major === process.version.replace(/^v/, '').split('.')[0];
+  return { version, tag: same ? '' : `-node${major}` };
 }
 
 function gitInfo() {

@@ -124,12 +124,17 @@ function summary(all) {
     '',
   ];
   for (const r of all) {
-    out.push(`## ${r.order}. ${r.title}`, '');
+    // A run whose servers ran on another Node is tagged in its heading (scenario devices-node24).
+    const onNode =
+      r.machine.serverNode && r.machine.serverNode !== r.machine.node
+        ? ` (servers on Node ${r.machine.serverNode})`
+        : '';
+    out.push(`## ${r.order}. ${r.title}${onNode}`, '');
     out.push(`Targets: ${r.targets}`, '');
     out.push(
       `Measured ${r.date.slice(0, 16).replace('T', ' ')} UTC · commit \`${r.git.commit.slice(0, 10)}\`${r.git.dirty ? ' (uncommitted changes)' : ''} · ` +
         `${r.mode}, ${r.repeats} run(s) per case · ${r.machine.cpuModel}, ${r.machine.cores} cores, ` +
-        `${r.machine.totalMemoryGiB} GiB · Node ${r.machine.node}` +
+        `${r.machine.totalMemoryGiB} GiB · Node ${r.machine.serverNode ?? r.machine.node}` +
         (r.machine.busyBeforeStartPct > 15
           ? ` · machine ${Math.round(r.machine.busyBeforeStartPct)} % busy before the start`
           : ''),

@@ -47,6 +47,13 @@ export const PULSE_BASE_ENV = {
  */
 const serverNodeArgs = () => (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
+/**
+ * The node binary the servers under test run on: BENCH_SERVER_NODE (run.mjs sets it from
+ * `--node`/`--node24`), else the runner's own. Load generators always run on the runner's node,
+ * so a comparison across Node versions changes only the server side.
+ */
+export const serverNode = () => process.env.BENCH_SERVER_NODE || process.execPath;
+
 /** Nest colours its log lines; error messages quote them plain. */
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const stripAnsi = (s) => s.replace(ANSI, '');
@@ -87,7 +94,7 @@ export async function startServer(kind, env = {}, { timeoutMs = 20_000, redisUrl
     socketio: [SOCKETIO_MAIN, String(port), ...(redisUrl ? [redisUrl] : [])],
   }[kind];
   const child = track(
-    spawn(process.execPath, [...serverNodeArgs(), '--import', PARENT_GUARD, ...main], {
+    spawn(serverNode(), [...serverNodeArgs(), '--import', PARENT_GUARD, ...main], {
       cwd: kind === 'pulse' ? GATEWAY_ROOT : REPO_ROOT,
       env: childEnv,
       stdio: ['pipe', 'pipe', 'pipe'],

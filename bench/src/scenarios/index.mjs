@@ -1,6 +1,7 @@
 // The scenarios, in the order the issues list them (flow control, Redis scaling, then replay).
 import broadcast from './broadcast.mjs';
 import dashboard from './dashboard.mjs';
+import devices from './devices.mjs';
 import firehose from './firehose.mjs';
 import idle from './idle.mjs';
 import ingest from './ingest.mjs';
@@ -21,4 +22,5 @@ export const SCENARIOS = [
   redisIngest,
   replay,
   memory,
+  devices,
 ];
