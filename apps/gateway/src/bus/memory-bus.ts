@@ -32,13 +32,17 @@ export class MemoryBus implements Bus {
   publish(topic: string, payload: unknown): Promise<BusMessage>;
   publish(topic: string, payload: unknown, key: string | undefined): Promise<BusMessage | Repeat>;
   publish(topic: string, payload: unknown, key?: string): Promise<BusMessage | Repeat> {
+    return Promise.resolve(this.store(topic, payload, key));
+  }
+
+  store(topic: string, payload: unknown, key: string | undefined): BusMessage | Repeat {
     // Check and store in one synchronous step: no other publish can come between them.
     const now = Date.now();
     // A key is unique per topic, as on Redis (where it lives in the topic's slot).
     const scoped = key === undefined ? undefined : `${topic}\n${key}`;
     if (scoped !== undefined) {
       const seq = this.keys.lookup(scoped, now);
-      if (seq !== undefined) return Promise.resolve({ repeat: true, topic, seq });
+      if (seq !== undefined) return { repeat: true, topic, seq };
     }
     let log = this.logs.get(topic);
     if (!log) {
@@ -48,7 +52,7 @@ export class MemoryBus implements Bus {
     const message = log.append(payload, now);
     if (scoped !== undefined) this.keys.remember(scoped, message.seq, now);
     this.listener(message);
-    return Promise.resolve(message);
+    return message;
   }
 
   onMessage(listener: (message: BusMessage) => void): void {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   CloseCode,
   ErrorCode,
+  type AnyPayload,
   topicFamily,
   validatePayload,
   type ErrorFrame,
@@ -115,29 +116,43 @@ export class Publisher {
       };
     };
     this.gate.enter();
+    // Scoped to the token's subject, so two publishers cannot collide or probe each other.
+    // A key has no ':', so the last ':' separates them unambiguously.
+    const scoped = key && `${who.subject}:${key}`;
+    if (this.bus.store) {
+      // An in-process bus has stored it when `store` returns: answered in this turn, no promise.
+      let stored: BusMessage | Repeat;
+      try {
+        stored = this.bus.store(topic, payload.value, scoped);
+      } catch (err) {
+        return failed(err);
+      }
+      return this.stored(topic, payload.value, stored);
+    }
     let storing: Promise<BusMessage | Repeat>;
     try {
-      // Scoped to the token's subject, so two publishers cannot collide or probe each other.
-      // A key has no ':', so the last ':' separates them unambiguously.
-      storing = this.bus.publish(topic, payload.value, key && `${who.subject}:${key}`);
+      storing = this.bus.publish(topic, payload.value, scoped);
     } catch (err) {
       return failed(err);
     }
-    return storing.then((stored) => {
-      this.gate.leave();
-      if ('repeat' in stored) {
-        this.stats.publishRepeats += 1;
-        return stored.seq; // stored before: the original ack, again
-      }
-      // Alarms are checked here rather than on the bus listener: each accepted reading is seen
-      // once across instances, whereas a bus listener only hears what its own clients watch.
-      this.alarms.observe(topic, payload.value, stored.ts);
-      // Durable history, written behind the ack: recorded by the instance that stored it (so
-      // once across instances), buffered, never blocking or failing this publish.
-      this.history.writer.record(stored);
-      const family = topicFamily(topic);
-      if (family) this.stats.published[family] = (this.stats.published[family] ?? 0) + 1;
-      return stored.seq;
-    }, failed);
+    return storing.then((stored) => this.stored(topic, payload.value, stored), failed);
+  }
+
+  /** After the bus has it: the seq to acknowledge, and what follows a new message. */
+  private stored(topic: string, payload: AnyPayload, stored: BusMessage | Repeat): number {
+    this.gate.leave();
+    if ('repeat' in stored) {
+      this.stats.publishRepeats += 1;
+      return stored.seq; // stored before: the original ack, again
+    }
+    // Alarms are checked here rather than on the bus listener: each accepted reading is seen
+    // once across instances, whereas a bus listener only hears what its own clients watch.
+    this.alarms.observe(topic, payload, stored.ts);
+    // Durable history, written behind the ack: recorded by the instance that stored it (so
+    // once across instances), buffered, never blocking or failing this publish.
+    this.history.writer.record(stored);
+    const family = topicFamily(topic);
+    if (family) this.stats.published[family] = (this.stats.published[family] ?? 0) + 1;
+    return stored.seq;
   }
 }
