@@ -1,3 +1,5 @@
+import { topicMatches } from '@pulse/protocol';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BusMessage } from '../bus/bus-message.js';
 import { Stats } from '../metrics/stats.js';
@@ -59,5 +61,55 @@ describe('SubscriberRegistry', () => {
     timeline.stop();
     expect(got.length).toBe(200);
     expect(got.slice(100).every((g) => g.endsWith('#50'))).toBe(true);
+  });
+
+  // Exact-only registries skip the wildcard variants: the shortcut must hold through any
+  // sequence of wildcard patterns coming and going, and match what topicMatches says.
+  it('delivers to exactly the matching patterns, however wildcards come and go', () => {
+    const patterns = [
+      'device.d1.temp',
+      'device.d2.temp',
+      'device.*.temp',
+      'device.d1.*',
+      'price.BTC-USD',
+      'price.*',
+    ];
+    const topics = ['device.d1.temp', 'device.d2.temp', 'device.d1.hum', 'price.BTC-USD'];
+    const op = fc.record({
+      add: fc.boolean(),
+      pattern: fc.constantFrom(...patterns),
+      topic: fc.constantFrom(...topics),
+    });
+    const got: string[] = [];
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const r = new SubscriberRegistry(new Timeline(), new Stats());
+        const live = new Map<string, Subscription>();
+        let seq = 0;
+        for (const o of ops) {
+          if (o.add && !live.has(o.pattern)) {
+            const s = sub(o.pattern, 0, got);
+            live.set(o.pattern, s);
+            r.add(s);
+          } else if (!o.add && live.has(o.pattern)) {
+            r.remove(live.get(o.pattern)!);
+            live.delete(o.pattern);
+          }
+          got.length = 0;
+          seq += 1;
+          r.dispatch(msg(o.topic, seq), 0);
+          const want = [...live.keys()]
+            .filter((p) => topicMatches(p, o.topic))
+            .map((p) => `${p}<${o.topic}#${seq}`);
+          expect(got.sort()).toEqual(want.sort());
+          expect(
+            r
+              .matching(o.topic)
+              .map((s) => s.pattern)
+              .sort(),
+          ).toEqual([...live.keys()].filter((p) => topicMatches(p, o.topic)).sort());
+        }
+      }),
+    );
   });
 });

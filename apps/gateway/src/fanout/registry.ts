@@ -30,6 +30,12 @@ interface PatternEntry {
  */
 export class SubscriberRegistry {
   private readonly byPattern = new Map<string, PatternEntry>();
+  /**
+   * Patterns with a wildcard among them. While there are none (device consoles subscribe to
+   * exact topics), a message is looked up by its topic alone: building its wildcard variants
+   * was three string allocations and lookups per publish for nothing.
+   */
+  private wildcardPatterns = 0;
 
   constructor(
     private readonly timeline: Timeline,
@@ -43,6 +49,7 @@ export class SubscriberRegistry {
     if (!entry) {
       entry = { direct: new Set(), rated: new Map(), size: 0 };
       this.byPattern.set(sub.pattern, entry);
+      if (sub.pattern.includes(WILDCARD)) this.wildcardPatterns += 1;
     }
     entry.size += 1;
     if (sub.intervalMs === 0) {
@@ -77,6 +84,7 @@ export class SubscriberRegistry {
     entry.size -= 1;
     if (entry.size > 0) return false;
     this.byPattern.delete(sub.pattern);
+    if (sub.pattern.includes(WILDCARD)) this.wildcardPatterns -= 1;
     return true;
   }
 
@@ -87,17 +95,20 @@ export class SubscriberRegistry {
   /** Every subscription whose pattern matches `topic` (the topic itself or a wildcard variant). */
   matching(topic: string): Subscription[] {
     const out: Subscription[] = [];
-    forEachPattern(topic, (pattern) => {
+    const visit = (pattern: string): void => {
       const entry = this.byPattern.get(pattern);
       if (!entry) return;
       out.push(...entry.direct);
       for (const rc of entry.rated.values()) out.push(...rc.subs);
-    });
+    };
+    if (this.wildcardPatterns === 0) visit(topic);
+    else forEachPattern(topic, visit);
     return out;
   }
 
   /** Hands `message` to every matching subscription, through its throttle where it has one. */
   dispatch(message: BusMessage, now: number): void {
+    if (this.wildcardPatterns === 0) return this.dispatchTo(message.topic, message, now);
     forEachPattern(message.topic, (pattern) => this.dispatchTo(pattern, message, now));
   }
 
