@@ -1,10 +1,11 @@
-// The scenarios, in the order the issues list them (flow control, Redis scaling, then replay).
+// The scenarios, in the order the issues list them (flow control, Redis scaling, replay, memory, MQTT).
 import broadcast from './broadcast.mjs';
 import dashboard from './dashboard.mjs';
 import firehose from './firehose.mjs';
 import idle from './idle.mjs';
 import ingest from './ingest.mjs';
 import memory from './memory.mjs';
+import mqtt from './mqtt.mjs';
 import redisFanout from './redis-fanout.mjs';
 import redisIngest from './redis-ingest.mjs';
 import replay from './replay.mjs';
@@ -21,4 +22,5 @@ export const SCENARIOS = [
   redisIngest,
   replay,
   memory,
+  mqtt,
 ];
