@@ -13,6 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { now, sleep, sleepUntil } from './loadgen/clock.mjs';
+import { MqttPublisher } from './loadgen/mqtt-publisher.mjs';
+import { MqttSubscriber } from './loadgen/mqtt-subscriber.mjs';
 import { Publisher } from './loadgen/publisher.mjs';
 import { pool } from './loadgen/socket.mjs';
 import { Operator } from './loadgen/operator.mjs';
@@ -43,7 +45,7 @@ const loopDelay = monitorEventLoopDelay({ resolution: 5 });
  * @property {string} subprotocol
  * @property {string} subscriberToken
  * @property {number} [history]    sent with each subscribe (Pulse: 0)
- * @property {{topics: string[], maxRate?: number, checker?: boolean}[]} subscribers
+ * @property {{topics: string[], maxRate?: number, checker?: boolean, checkBy?: 'seq' | 'ts'}[]} subscribers
  * @property {object[]} publishers see loadgen/publisher.mjs
  * @property {{topics: string[]}} [stalled]
  * @property {import('./loadgen/operator.mjs').OperatorSpec[]} [operators] connect all at once at `stormAt`
@@ -56,10 +58,15 @@ async function setup(cfg) {
   const t0 = now();
   const target = { url: cfg.url, subprotocol: cfg.subprotocol, history: cfg.history };
   const subUrl = `${cfg.url}?token=${encodeURIComponent(cfg.subscriberToken)}`;
-  subscribers = cfg.subscribers.map(
-    (spec) => new Subscriber(tally, spec, { ...target, url: subUrl }),
+  // `transport: 'mqtt'` specs are MQTT clients (the mqtt scenario); the rest speak Pulse's protocol.
+  subscribers = cfg.subscribers.map((spec) =>
+    spec.transport === 'mqtt'
+      ? new MqttSubscriber(tally, spec)
+      : new Subscriber(tally, spec, { ...target, url: subUrl }),
   );
-  publishers = cfg.publishers.map((spec) => new Publisher(tally, spec, target));
+  publishers = cfg.publishers.map((spec) =>
+    spec.transport === 'mqtt' ? new MqttPublisher(tally, spec) : new Publisher(tally, spec, target),
+  );
   operators = (cfg.operators ?? []).map((spec) => new Operator(spec, { ...target, url: subUrl }));
   const concurrency = cfg.connectConcurrency ?? 100;
   const timeoutMs = cfg.setupTimeoutMs ?? 30_000;
@@ -67,7 +74,7 @@ async function setup(cfg) {
     c.connect(timeoutMs),
   );
   const subscribeResults = await pool(subscribers, concurrency, (s) =>
-    s.ws ? s.subscribe(timeoutMs) : Promise.reject(new Error('not connected')),
+    s.ws || s.client ? s.subscribe(timeoutMs) : Promise.reject(new Error('not connected')),
   );
   const errors = [...connectResults, ...subscribeResults].filter((r) => !r.ok).map((r) => r.error);
   return {
@@ -161,7 +168,10 @@ async function report({ quietMs = 300, maxWaitMs = 3000, drainMs = 2000 } = {}) 
   // False when deliveries were still arriving at the deadline: counts are then a lower bound.
   const wentQuiet = now() - Math.max(tally.lastDeliveryAt, stop) >= quietMs;
   // Stop reading whatever backlog is left, so the report is built (and sent) promptly.
-  for (const c of [...subscribers, ...operators]) c.ws?.pause();
+  for (const c of [...subscribers, ...operators]) {
+    if (c.ws) c.ws.pause();
+    else c.pause?.();
+  }
   let stalledReport;
   if (stalled) {
     clearInterval(stalled.probe);

@@ -19,7 +19,7 @@ export class Subscriber {
 
   /**
    * @param {import('./tally.mjs').Tally} tally
-   * @param {{topics: string[], maxRate?: number, checker?: boolean}} spec
+   * @param {{topics: string[], maxRate?: number, checker?: boolean, checkBy?: 'seq' | 'ts'}} spec
    * @param {{url: string, subprotocol: string, history: number | undefined}} target
    */
   constructor(tally, spec, target) {
@@ -130,7 +130,8 @@ export class Subscriber {
     if (this.spec.checker) {
       let seen = this.seen.get(m.topic);
       if (!seen) this.seen.set(m.topic, (seen = new SeqRanges()));
-      seen.add(m.seq);
+      // `ts`: MQTT publishers number their payloads per topic (PUBACK carries no seq).
+      seen.add(this.spec.checkBy === 'ts' ? m.payload.ts : m.seq);
     }
   }
 

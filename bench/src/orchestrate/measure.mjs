@@ -6,12 +6,13 @@ import os from 'node:os';
 import { now, sleep, sleepUntil } from '../loadgen/clock.mjs';
 import { machineBusyPct, machineCpu, processCpuMs, processMemoryKb } from '../proc.mjs';
 import { ask, mergeReports, startLoadgens, stopLoadgens } from './loadgens.mjs';
+import { startMosquitto } from './mosquitto.mjs';
 import { startRedis } from './redis.mjs';
 import { devToken, scrapeMetrics, startServer } from './servers.mjs';
 
 /**
  * @typedef {object} Plan
- * @property {'pulse' | 'baseline' | 'socketio'} server
+ * @property {'pulse' | 'baseline' | 'socketio' | 'mosquitto'} server
  * @property {Record<string, string>} [env]   gateway settings for this measurement
  * @property {number} [instances]          server processes of this kind (default 1)
  * @property {boolean} [redis]             start a private redis-server and scale through it
@@ -40,7 +41,11 @@ export async function measure(plan) {
   let sampler;
   try {
     for (let i = 0; i < (plan.instances ?? 1); i++)
-      servers.push(await startServer(plan.server, plan.env, { redisUrl: redis?.url }));
+      servers.push(
+        plan.server === 'mosquitto'
+          ? await startMosquitto()
+          : await startServer(plan.server, plan.env, { redisUrl: redis?.url }),
+      );
     const server = servers[0];
     const pids = [...servers.map((s) => s.pid), ...(redis ? [redis.pid] : [])];
     const pidNames = [...servers.map((_, i) => `instance${i + 1}`), ...(redis ? ['redis'] : [])];

@@ -79,12 +79,14 @@ export function freePort() {
  */
 export async function startServer(kind, env = {}, { timeoutMs = 20_000, redisUrl } = {}) {
   const port = await freePort();
+  // Benchmarks drive WebSockets; 1883 may be another broker's. The mqtt scenario asks for the
+  // embedded broker with MQTT_PORT=free: a free loopback port, as for HTTP.
+  const mqttPort = kind === 'pulse' && env.MQTT_PORT === 'free' ? await freePort() : undefined;
   const childEnv = {
     ...process.env,
     ...(kind === 'pulse' ? { ...PULSE_BASE_ENV, ...env } : { HOST: '127.0.0.1' }),
     PORT: String(port),
-    // Benchmarks drive WebSockets; 1883 may be another broker's.
-    ...(kind === 'pulse' ? { MQTT_PORT: 'off' } : {}),
+    ...(kind === 'pulse' ? { MQTT_PORT: mqttPort === undefined ? 'off' : String(mqttPort) } : {}),
   };
   delete childEnv.REDIS_URL; // never the machine's shared Redis
   if (kind === 'pulse' && redisUrl) childEnv.REDIS_URL = redisUrl;
@@ -117,6 +119,7 @@ export async function startServer(kind, env = {}, { timeoutMs = 20_000, redisUrl
       socketio: `http://127.0.0.1:${port}`,
     }[kind],
     http: `http://127.0.0.1:${port}`,
+    mqttUrl: mqttPort === undefined ? undefined : `mqtt://127.0.0.1:${mqttPort}`,
     child,
     /** The last lines the server printed. */
     tail: (n = 20) => output.slice(-n).join('\n'),

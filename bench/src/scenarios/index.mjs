@@ -1,4 +1,4 @@
-// The scenarios, in the order the issues list them (flow control, Redis scaling, then replay).
+// The scenarios, in the order the issues list them (flow control, Redis scaling, replay, memory, MQTT).
 import broadcast from './broadcast.mjs';
 import dashboard from './dashboard.mjs';
 import devices from './devices.mjs';
@@ -6,6 +6,7 @@ import firehose from './firehose.mjs';
 import idle from './idle.mjs';
 import ingest from './ingest.mjs';
 import memory from './memory.mjs';
+import mqtt from './mqtt.mjs';
 import redisFanout from './redis-fanout.mjs';
 import redisIngest from './redis-ingest.mjs';
 import replay from './replay.mjs';
@@ -23,4 +24,5 @@ export const SCENARIOS = [
   replay,
   memory,
   devices,
+  mqtt,
 ];

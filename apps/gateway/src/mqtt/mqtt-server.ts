@@ -164,6 +164,14 @@ export class MqttServer implements MqttServices, OnApplicationBootstrap, BeforeA
 
   private acceptSocket(socket: Socket): void {
     socket.setNoDelay(true);
+    // Packets written in one turn of the event loop (the PUBACKs of every PUBLISH one read
+    // brought in, as the bus stores them) leave in one writev at the end of the turn rather than
+    // one write syscall each: that syscall was a fifth of the gateway's CPU under QoS 1 load.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket.uncork();
+    };
     const transport: MqttTransport = {
       remoteAddress: socket.remoteAddress ?? 'unknown',
       get open() {
@@ -172,8 +180,16 @@ export class MqttServer implements MqttServices, OnApplicationBootstrap, BeforeA
       get bufferedAmount() {
         return socket.writableLength;
       },
-      write: (bytes) => socket.write(bytes),
+      write: (bytes) => {
+        if (!corked) {
+          corked = true;
+          socket.cork();
+          setImmediate(uncork);
+        }
+        socket.write(bytes);
+      },
       end: () => {
+        // end() sends what is corked, then the FIN.
         socket.end();
         setTimeout(() => socket.destroy(), LINGER_MS).unref();
       },
