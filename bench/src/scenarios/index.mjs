@@ -2,6 +2,7 @@
 import broadcast from './broadcast.mjs';
 import dashboard from './dashboard.mjs';
 import firehose from './firehose.mjs';
+import historyIngest from './history-ingest.mjs';
 import idle from './idle.mjs';
 import ingest from './ingest.mjs';
 import memory from './memory.mjs';
@@ -21,4 +22,5 @@ export const SCENARIOS = [
   redisIngest,
   replay,
   memory,
+  historyIngest,
 ];
