@@ -54,7 +54,11 @@ export class HistoryStore {
   private readonly days = new Set<number>();
   private migrated: Promise<void> | undefined;
 
-  constructor(readonly sql: SqlPort) {}
+  /** `lanes`: statements per batch (PostgreSQL; the store bench measures 1 against the default). */
+  constructor(
+    readonly sql: SqlPort,
+    private readonly lanes = sql.engine === 'postgres' ? LANES : 1,
+  ) {}
 
   /** Creates the tables once; retried on the next call if it failed (server down at start). */
   migrate(): Promise<void> {
@@ -80,7 +84,7 @@ export class HistoryStore {
       const day = p.t - (p.t % DAY_MS);
       if (!this.days.has(day)) await this.ensureDay(day);
     }
-    const lanes = this.sql.engine === 'postgres' && points.length >= MIN_SPLIT ? LANES : 1;
+    const lanes = points.length >= MIN_SPLIT ? this.lanes : 1;
     const parts = lanes === 1 ? [points] : splitByTopic(points, lanes);
     const settled = await Promise.allSettled(parts.map((part) => this.writeLane(part)));
     let written = 0;
