@@ -141,10 +141,11 @@ export default {
       history:
         c.store !== 'off'
           ? {
-              writtenPerSec: round(
-                (written(w.metricsEnd) - written(w.metricsStart)) / m.seconds,
-                0,
-              ),
+              // null when /metrics did not answer at an edge (the gateway's event loop was held).
+              writtenPerSec:
+                w.metricsStart && w.metricsEnd
+                  ? round((written(w.metricsEnd) - written(w.metricsStart)) / m.seconds, 0)
+                  : null,
               backlogAtWindowEnd: metric(w.metricsEnd, 'pulse_history_buffered_points'),
               // After the load generators reported (publishing stopped, the flush wait passed).
               backlogAfterRun: metric(raw.metrics, 'pulse_history_buffered_points'),
@@ -194,7 +195,7 @@ export default {
       out.push({
         target: `${id}: store keeps up (writes ≥ 95 % of the ${fmt(wantRate)}/s offered, none dropped)`,
         measured: `${fmt(h.writtenPerSec)} written/s of ${fmt(r.median.acksPerSec)} acked/s; backlog ${fmt(h.backlogAtWindowEnd)}; ${fmt(h.dropped)} dropped`,
-        met: h.writtenPerSec >= 0.95 * wantRate && h.dropped === 0,
+        met: h.writtenPerSec !== null && h.writtenPerSec >= 0.95 * wantRate && h.dropped === 0,
       });
       out.push({
         target: `${id}: live p99 within +10 % of the store-off run`,
