@@ -5,7 +5,7 @@
 // the medians go to bench/results/history-store.json. Needs the gateway built
 // (`pnpm --filter @pulse/gateway build`). Usage: node bench/history/store.mjs
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ const { HistoryStore } = await import(new URL('history-store.js', dist).href);
 const { openPglite } = await import(new URL('pglite-port.js', dist).href);
 const { openPostgres } = await import(new URL('postgres-port.js', dist).href);
 const { planAuto } = await import(new URL('resolution.js', dist).href);
-const { readingHistory } = await import(new URL('history-query.js', dist).href);
+const { bucketHistory } = await import(new URL('history-query.js', dist).href);
 
 const RUNS = 3;
 const POINTS = 100_000;
@@ -71,7 +71,7 @@ async function queryLatency(store) {
   for (let i = 0; i < QUERIES; i++) {
     const plan = planAuto(start, now, retention, now);
     const t0 = performance.now();
-    const res = await readingHistory(store.sql, 'device.q.m0', plan, now);
+    const res = await bucketHistory(store.sql, 'device.q.m0', plan, now, 'readings');
     times.push(performance.now() - t0);
     if (res.points.length === 0) throw new Error('no points');
   }
@@ -130,12 +130,19 @@ const results = {
   topics: TOPICS,
   engines: {},
 };
-for (const engine of ['pglite', 'postgres']) {
-  const runs = [];
-  for (let run = 0; run < RUNS; run++) {
+// `postgres-1-lane`: each batch as one statement (what the writer did before lanes), measured
+// in the same run as the default (ENGINES=postgres,postgres-1-lane to leave PGlite out).
+const ENGINES = (process.env.ENGINES ?? 'pglite,postgres,postgres-1-lane').split(',');
+// Engines interleaved run by run, so a busy spell on the machine hits each of them alike.
+const runsOf = Object.fromEntries(ENGINES.map((e) => [e, []]));
+for (let run = 0; run < RUNS; run++) {
+  for (const engine of ENGINES) {
+    const runs = runsOf[engine];
     const dir = mkdtempSync(join(tmpdir(), 'pulse-bench-pglite-'));
-    const server = engine === 'postgres' ? await startPostgres() : undefined;
-    const store = new HistoryStore(server ? openPostgres(server.url) : await openPglite(dir));
+    const server = engine.startsWith('postgres') ? await startPostgres() : undefined;
+    const store = server
+      ? new HistoryStore(openPostgres(server.url), engine === 'postgres-1-lane' ? 1 : undefined)
+      : new HistoryStore(await openPglite(dir));
     try {
       await store.migrate();
       const rate = await writeRate(store, run);
@@ -148,7 +155,10 @@ for (const engine of ['pglite', 'postgres']) {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+}
+for (const [engine, runs] of Object.entries(runsOf)) {
   results.engines[engine] = {
+    date: results.date,
     runs,
     median: {
       writePointsPerS: median(runs.map((r) => r.writePointsPerS)),
@@ -157,7 +167,15 @@ for (const engine of ['pglite', 'postgres']) {
     },
   };
 }
+// A partial run (ENGINES) updates its engines and keeps the others' last figures.
 const out = new URL('../results/history-store.json', import.meta.url);
+let previous = {};
+try {
+  previous = JSON.parse(readFileSync(out, 'utf8')).engines ?? {};
+} catch {
+  // first run
+}
+results.engines = { ...previous, ...results.engines };
 writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 console.log(
   JSON.stringify(

@@ -26,6 +26,10 @@ import { devToken, scrapeMetrics, startServer } from './servers.mjs';
  * @property {number} [settleMs]           pause between setup and the first publish
  * @property {{quietMs?: number, maxWaitMs?: number, drainMs?: number}} [flush]
  * @property {number} [setupTimeoutMs]
+ * @property {() => Promise<{env?: Record<string, string>, cleanup?: () => Promise<void>}>} [prepare]
+ *   per-run resources the server needs (a fresh database, a data directory): their settings join
+ *   `env`, and `cleanup` runs after the server has stopped, whatever happened
+ * @property {boolean} [metricsAtEdges]  also scrape /metrics at each window's start and end
  */
 
 /** Runs one measurement described by `plan`; resolves to raw figures (a scenario's `derive` reads them). */
@@ -35,7 +39,14 @@ export async function measure(plan) {
     process.env.BENCH_DEBUG && process.stderr.write(`    [${Math.round(now() - t0)} ms] ${what}\n`);
   // Everything the server side is made of: its instances and, scaled, their Redis. CPU is
   // summed over all of them; memory is read from the first instance.
-  const redis = plan.redis ? await startRedis() : undefined;
+  const prepared = plan.prepare ? await plan.prepare() : {};
+  const env = { ...plan.env, ...prepared.env };
+  const redis = plan.redis
+    ? await startRedis().catch(async (err) => {
+        await prepared.cleanup?.();
+        throw err;
+      })
+    : undefined;
   const servers = [];
   let lgs = [];
   let sampler;
@@ -44,7 +55,7 @@ export async function measure(plan) {
       servers.push(
         plan.server === 'mosquitto'
           ? await startMosquitto()
-          : await startServer(plan.server, plan.env, { redisUrl: redis?.url }),
+          : await startServer(plan.server, env, { redisUrl: redis?.url }),
       );
     const server = servers[0];
     const pids = [...servers.map((s) => s.pid), ...(redis ? [redis.pid] : [])];
@@ -132,9 +143,11 @@ export async function measure(plan) {
     for (const w of windows) {
       await sleepUntil(w.start);
       const startSample = sample(pids, lgs);
+      const metricsStart = plan.metricsAtEdges ? await scrapeMetrics(server) : undefined;
       await sleepUntil(w.end);
       const endSample = sample(pids, lgs);
-      edges.push({ w, startSample, endSample });
+      const metricsEnd = plan.metricsAtEdges ? await scrapeMetrics(server) : undefined;
+      edges.push({ w, startSample, endSample, metricsStart, metricsEnd });
       if (serverGone) throw new Error(`${serverGone}\n${server.tail()}`);
     }
     const flush = plan.flush ?? {};
@@ -182,7 +195,7 @@ export async function measure(plan) {
         afterRunKb: rssAfterRunKb,
         peakKb: runPeakKb,
       },
-      windows: edges.map(({ w, startSample, endSample }, i) => {
+      windows: edges.map(({ w, startSample, endSample, metricsStart, metricsEnd }, i) => {
         const ms = endSample.t - startSample.t;
         const lw = merged.windows.find((m) => m.name === w.name);
         return {
@@ -218,6 +231,7 @@ export async function measure(plan) {
           latency: lw?.latency.summary() ?? null,
           ackLatency: lw?.ackLatency.summary() ?? null,
           perSubscriber: lw?.perSubscriber ?? [],
+          ...(plan.metricsAtEdges ? { metricsStart, metricsEnd } : {}),
         };
       }),
       report: { ...merged, windows: undefined },
@@ -229,6 +243,7 @@ export async function measure(plan) {
     phase('loadgens stopped');
     await Promise.all(servers.map((s) => s.stop()));
     await redis?.stop();
+    await prepared.cleanup?.();
     phase('server stopped');
   }
 }

@@ -3,6 +3,7 @@ import broadcast from './broadcast.mjs';
 import dashboard from './dashboard.mjs';
 import devices from './devices.mjs';
 import firehose from './firehose.mjs';
+import historyIngest from './history-ingest.mjs';
 import idle from './idle.mjs';
 import ingest from './ingest.mjs';
 import memory from './memory.mjs';
@@ -25,4 +26,5 @@ export const SCENARIOS = [
   memory,
   devices,
   mqtt,
+  historyIngest,
 ];

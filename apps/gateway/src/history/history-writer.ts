@@ -1,6 +1,6 @@
 import type { BusMessage } from '../bus/bus-message.js';
 import { historyPointOf, type HistoryPoint } from './history-point.js';
-import type { HistoryStore, Retention } from './history-store.js';
+import { PartialWriteError, type HistoryStore, type Retention } from './history-store.js';
 import { HistoryTelemetry, type DropReason } from './history-telemetry.js';
 import { isDataError } from './sql-port.js';
 
@@ -162,10 +162,13 @@ export class HistoryWriter {
       this.failures = 0;
       this.warnedFull = false;
     } catch (err) {
+      // Lanes that were stored count now; the retry of the batch will find them stored.
+      const partial = err instanceof PartialWriteError ? err : undefined;
+      if (partial) this.telemetry.written.inc(partial.written);
       const message = err instanceof Error ? err.message : String(err);
       if (isDataError(err)) {
         // The same batch would fail again: give it up, counted, rather than block the rest.
-        this.drop('rejected', batch.length);
+        this.drop('rejected', batch.length - (partial?.settled ?? 0));
         this.logger.warn(`history: store refused a batch of ${batch.length}: ${message}`);
       } else {
         this.requeue(batch);
