@@ -87,6 +87,13 @@ async function waitFor(url) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const git = (args) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout.trim();
+/** What was measured: the commit when the run started (edits made meanwhile do not count). */
+const commitMeasured = {
+  commit: git(['rev-parse', 'HEAD']),
+  dirty: git(['status', '--porcelain', '--untracked-files=no']) !== '',
+};
+
 async function main() {
   if (!flags['no-build']) {
     console.log('building gateway and simulator …');
@@ -179,12 +186,11 @@ async function main() {
     const off = results.offscreen;
     const main = results.mainThread;
     const ratio = (a, b) => (b > 0 ? round(a / b, 2) : null);
-    const git = (args) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout.trim();
     const result = {
       benchmark: 'operator console in headless Chromium: markets view, live line charts',
       command: `node bench/browser/run.mjs --charts ${charts} --rate ${rate} --duration ${durationS} --runs ${runs} --warmup ${warmupS}`,
       date: new Date().toISOString(),
-      git: { commit: git(['rev-parse', 'HEAD']), dirty: git(['status', '--porcelain']) !== '' },
+      git: commitMeasured,
       setup: {
         charts,
         chartsOnScreen: probes.onScreen,
