@@ -33,6 +33,9 @@ const { values: flags } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     /** Saves what the page looked like at the end of the run (to check the setup). */
     screenshot: { type: 'string' },
+    /** After the measured runs, one more window per mode with the CPU profiler on; writes
+     * <path>-<mode>.cpuprofile (open in Chrome DevTools) and prints the top self times. */
+    profile: { type: 'string' },
   },
 });
 const charts = Number(flags.charts);
@@ -83,6 +86,27 @@ async function waitFor(url) {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} did not come up`);
+}
+
+/** The `n` functions with the most self time in a CDP CPU profile, one per line. */
+function topSelfTimes(profile, n) {
+  const dt = new Map();
+  const { samples = [], timeDeltas = [] } = profile;
+  for (let i = 0; i < samples.length; i++)
+    dt.set(samples[i], (dt.get(samples[i]) ?? 0) + (timeDeltas[i] ?? 0));
+  const total = [...dt.values()].reduce((a, b) => a + b, 0) || 1;
+  const byFn = new Map();
+  for (const node of profile.nodes) {
+    const f = node.callFrame;
+    const url = f.url.split('/').pop();
+    const key = `${f.functionName || '(anonymous)'} ${url}:${f.lineNumber + 1}`;
+    byFn.set(key, (byFn.get(key) ?? 0) + (dt.get(node.id) ?? 0));
+  }
+  return [...byFn]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, us]) => `  ${((us / total) * 100).toFixed(1).padStart(5)} %  ${k}`)
+    .join('\n');
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -165,6 +189,26 @@ async function main() {
         await context.close();
       }
     };
+    /** A profiled window (not measured: the profiler costs time itself). */
+    const profileMode = async (mode) => {
+      const context = await browser.newContext({ viewport: { width: 1920, height: 1200 } });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${server.url}${mode.query}#/markets`);
+        await sleep(warmupS * 1000);
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+        await cdp.send('Profiler.start');
+        await sleep(durationS * 1000);
+        const { profile } = await cdp.send('Profiler.stop');
+        const path = `${flags.profile.replace(/\.cpuprofile$/, '')}-${mode.name}.cpuprofile`;
+        writeFileSync(path, JSON.stringify(profile));
+        console.log(`profile ${mode.name} → ${path}\n${topSelfTimes(profile, 15)}`);
+      } finally {
+        await context.close();
+      }
+    };
     console.log(
       `${charts} charts; each run: ${MODES.map((m) => m.name).join(' then ')}, ${warmupS} s warm-up + ${durationS} s measured; ${runs} run(s) …`,
     );
@@ -182,6 +226,7 @@ async function main() {
         );
       }
     }
+    if (flags.profile) for (const mode of MODES) await profileMode(mode);
     const results = Object.fromEntries(MODES.map((m) => [m.name, median(measured[m.name])]));
     const off = results.offscreen;
     const main = results.mainThread;
