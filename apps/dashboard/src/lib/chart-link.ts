@@ -1,5 +1,6 @@
 import type { ChartReport, FromChartWorker, ToChartWorker } from './chart-worker-protocol.js';
 import type { LineLook } from './live-line.js';
+import { packRing, PointBatch } from './point-batch.js';
 import type { RingBuffer } from './ring-buffer.js';
 
 /**
@@ -41,7 +42,7 @@ export interface RemoteLine {
 class ChartLink {
   readonly #worker: Worker;
   readonly #listeners = new Map<number, (r: ChartReport) => void>();
-  #batch: number[] = [];
+  readonly #batch = new PointBatch();
   #scheduled = false;
   #next = 1;
 
@@ -63,7 +64,7 @@ class ChartLink {
   ): RemoteLine {
     const id = this.#next++;
     const offscreen = canvas.transferControlToOffscreen();
-    const backfill = pointsOf(ring);
+    const backfill = packRing(ring);
     this.#listeners.set(id, onReport);
     // Points batched before this chart existed are in its backfill already; those after
     // follow in order, since a worker reads its messages in the order they were posted.
@@ -75,14 +76,14 @@ class ChartLink {
     return {
       pushed: (x, y) => {
         if (!open) return;
-        this.#batch.push(id, x, y);
+        this.#batch.add(id, x, y);
         // A hidden tab runs no frames: past this many, send now rather than pile up.
-        if (this.#batch.length >= MAX_BATCH) this.#flush();
+        if (this.#batch.size >= MAX_BATCH) this.#flush();
         else this.#schedule();
       },
       look: (l) => this.#post({ t: 'look', id, look: l }),
       series: (r) => {
-        const points = pointsOf(r);
+        const points = packRing(r);
         this.#post({ t: 'series', id, capacity: r.capacity, backfill: points }, [points.buffer]);
       },
       pause: (at) => this.#post({ t: 'pause', id, at }),
@@ -116,21 +117,10 @@ class ChartLink {
   };
 
   #flush(): void {
-    if (this.#batch.length === 0) return;
-    const data = Float64Array.from(this.#batch);
-    this.#batch = [];
+    const data = this.#batch.take();
+    if (!data) return;
     this.#worker.postMessage({ t: 'points', data } satisfies ToChartWorker, [data.buffer]);
   }
-}
-
-/** A ring's points, x and y interleaved, oldest first. */
-function pointsOf(ring: RingBuffer): Float64Array {
-  const out = new Float64Array(ring.length * 2);
-  for (let i = 0; i < ring.length; i++) {
-    out[2 * i] = ring.xAt(i);
-    out[2 * i + 1] = ring.yAt(i);
-  }
-  return out;
 }
 
 let link: ChartLink | undefined;

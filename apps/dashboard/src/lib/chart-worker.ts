@@ -4,7 +4,8 @@
 import type { ChartReport, FromChartWorker, ToChartWorker } from './chart-worker-protocol.js';
 import { DrawQueue } from './draw-queue.js';
 import { LiveLine } from './live-line.js';
-import { RingBuffer } from './ring-buffer.js';
+import { forEachPoint, unpackRing } from './point-batch.js';
+import type { RingBuffer } from './ring-buffer.js';
 
 interface Open {
   readonly line: LiveLine;
@@ -44,15 +45,8 @@ function report(id: number, add: ChartReport): void {
   });
 }
 
-/** A ring holding `backfill` (x and y interleaved). */
-function ringOf(capacity: number, backfill: Float64Array): RingBuffer {
-  const ring = new RingBuffer(capacity);
-  for (let i = 0; i + 1 < backfill.length; i += 2) ring.push(backfill[i]!, backfill[i + 1]!);
-  return ring;
-}
-
 function open(m: Extract<ToChartWorker, { t: 'open' }>): void {
-  const ring = ringOf(m.capacity, m.backfill);
+  const ring = unpackRing(m.capacity, m.backfill);
   const id = m.id;
   // The canvas arrives at its default 300 × 150: size it before the first draw.
   m.canvas.width = Math.max(1, Math.floor(m.width * m.dpr));
@@ -67,16 +61,12 @@ function open(m: Extract<ToChartWorker, { t: 'open' }>): void {
 }
 
 function points(data: Float64Array): void {
-  let touched: Open | undefined;
-  for (let i = 0; i + 2 < data.length; i += 3) {
-    const chart = charts.get(data[i]!);
-    if (!chart) continue;
-    chart.ring.push(data[i + 1]!, data[i + 2]!);
-    // Poke once per run of points for the same chart, not once per point.
-    if (touched !== chart) touched?.line.pushed();
-    touched = chart;
-  }
-  touched?.line.pushed();
+  forEachPoint(data, (id, x, y) => {
+    const chart = charts.get(id);
+    if (!chart) return;
+    chart.ring.push(x, y);
+    chart.line.pushed();
+  });
 }
 
 scope.onmessage = (e: MessageEvent<ToChartWorker>) => {
@@ -89,7 +79,7 @@ scope.onmessage = (e: MessageEvent<ToChartWorker>) => {
     case 'look':
       return chart.line.setLook(m.look);
     case 'series':
-      chart.ring = ringOf(m.capacity, m.backfill);
+      chart.ring = unpackRing(m.capacity, m.backfill);
       return chart.line.setRing(chart.ring);
     case 'pause':
       return chart.line.pause(m.at);
