@@ -183,12 +183,12 @@ describe.skipIf(missing !== undefined)(
       await using probe = new ProbeDevice(gateway.url, 'probe-fallback');
       for (let i = 0; i < 20; i++) await probe.publish('temperature', 30 + i / 10);
       // A browser without transferControlToOffscreen (older Safari and Firefox).
-      const page = await open('#/device/probe-fallback', 'dark', (context) =>
-        context.addInitScript(() => {
+      const page = await open('#/device/probe-fallback', 'dark', async (context) => {
+        await context.addInitScript(() => {
           delete (HTMLCanvasElement.prototype as Partial<HTMLCanvasElement>)
             .transferControlToOffscreen;
-        }),
-      );
+        });
+      });
       const topic = 'device.probe-fallback.temperature';
       const line = chart(page, topic);
       await expect.poll(() => line.getAttribute('data-points')).toBe('20');
