@@ -13,8 +13,34 @@ export function offscreenCharts(): boolean {
   if (new URLSearchParams(window.location.search).get('offscreen') === '0') return false;
   return (
     typeof OffscreenCanvas !== 'undefined' &&
-    typeof HTMLCanvasElement.prototype.transferControlToOffscreen === 'function'
+    typeof HTMLCanvasElement.prototype.transferControlToOffscreen === 'function' &&
+    moduleWorkers()
   );
+}
+
+let moduleWorkerSupport: boolean | undefined;
+
+/**
+ * Whether `new Worker(url, { type: 'module' })` starts a module worker. Firefox 105–113 has
+ * OffscreenCanvas but no module workers, and a canvas handed over cannot be taken back, so
+ * this is asked first: a browser that knows the option reads `type` from the options object
+ * (the constructor then fails on the empty URL, which is fine).
+ */
+function moduleWorkers(): boolean {
+  if (moduleWorkerSupport !== undefined) return moduleWorkerSupport;
+  moduleWorkerSupport = false;
+  try {
+    const options = {
+      get type(): WorkerType {
+        moduleWorkerSupport = true;
+        return 'module';
+      },
+    };
+    new Worker('blob:', options).terminate();
+  } catch {
+    // expected: only whether `type` was read matters
+  }
+  return moduleWorkerSupport;
 }
 
 /** Numbers (3 per point) batched before they go without waiting for a frame. */
