@@ -28,4 +28,6 @@ export default defineConfig({
   server: { port, strictPort: false, proxy },
   preview: { port, strictPort: false, proxy },
   build: { target: 'es2022', sourcemap: true },
+  // The chart worker is an ES module worker (it shares chart.js chunks with the page).
+  worker: { format: 'es' },
 });

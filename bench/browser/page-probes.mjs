@@ -46,6 +46,8 @@ export function collectProbes() {
     longTasks: state.longTasks,
     updates: Object.fromEntries(state.updates),
     charts: document.querySelectorAll('.chart[data-series]').length,
+    // Charts whose canvas went to the chart worker (LiveChart marks them).
+    offscreenCharts: document.querySelectorAll('.chart[data-series][data-offscreen="1"]').length,
     onScreen,
     viewport: { width: innerWidth, height: innerHeight },
   };

@@ -23,6 +23,12 @@ const shots = process.env['UPDATE_SCREENSHOTS']
 
 const ALARM_RULE = 'temperature>40:0s';
 
+/**
+ * `CONSOLE_OFFSCREEN=0` runs every test with live charts on the main thread (`?offscreen=0`),
+ * the fallback; by default Chromium draws them in the chart worker.
+ */
+const MODE = process.env['CONSOLE_OFFSCREEN'] === '0' ? '?offscreen=0' : '';
+
 describe.skipIf(missing !== undefined)(
   'the console in Chromium, against the real gateway and simulator',
   () => {
@@ -67,7 +73,7 @@ describe.skipIf(missing !== undefined)(
       await prepare?.(context);
       const page = await context.newPage();
       page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-      await page.goto(server.url + hash);
+      await page.goto(server.url + MODE + hash);
       return page;
     }
 
@@ -106,6 +112,91 @@ describe.skipIf(missing !== undefined)(
       await expect
         .poll(() => page.locator('[data-metric="temperature"] .value').first().textContent())
         .toBe('23.45 °C');
+    });
+
+    /**
+     * Hovers, drags across and double-clicks a live chart, checking what it reports: the
+     * tooltip text, the zoomed range, and the reset. Works the same in both drawing modes.
+     */
+    async function pointAndZoom(page: Page, topic: string): Promise<void> {
+      const line = chart(page, topic);
+      const box = (await line.locator('canvas').boundingBox())!;
+      const y = box.y + box.height / 2;
+      await page.mouse.move(box.x + box.width * 0.8, y);
+      // The tooltip names the time and the value under the pointer.
+      await expect.poll(() => line.getAttribute('data-tooltip')).toMatch(/^\d\d:\d\d:\d\d .*\d/);
+      await page.mouse.move(box.x + box.width * 0.4, y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.6, y, { steps: 4 });
+      await page.mouse.move(box.x + box.width * 0.9, y, { steps: 4 });
+      await page.mouse.up();
+      await expect.poll(() => line.getAttribute('data-zoom')).toMatch(/^[\d.]+\.\.[\d.]+$/);
+      const [min, max] = (await line.getAttribute('data-zoom'))!.split('..').map(Number);
+      expect(max! - min!).toBeGreaterThan(0);
+      // Zoomed in on half of a one-minute window: well under a minute.
+      expect(max! - min!).toBeLessThan(60_000);
+      await page.mouse.dblclick(box.x + box.width * 0.5, y);
+      await expect.poll(() => line.getAttribute('data-zoom')).toBe('');
+      // Back to following the live feed.
+      await page.mouse.move(box.x - 20, box.y - 20);
+    }
+
+    /** Whether the chart's canvas was handed to a worker (it then has no 2d context here). */
+    const transferred = (page: Page, topic: string) =>
+      chart(page, topic)
+        .locator('canvas')
+        .evaluate((canvas: HTMLCanvasElement) => {
+          try {
+            return canvas.getContext('2d') === null;
+          } catch {
+            // InvalidStateError: control was transferred to an OffscreenCanvas.
+            return true;
+          }
+        });
+
+    it.skipIf(MODE !== '')(
+      'draws live charts in the chart worker; tooltip, drag-zoom and reset work through it',
+      async () => {
+        await using probe = new ProbeDevice(gateway.url, 'probe-worker');
+        for (let i = 0; i < 20; i++) await probe.publish('temperature', 20 + i / 10);
+        const page = await open('#/device/probe-worker');
+        const topic = 'device.probe-worker.temperature';
+        const line = chart(page, topic);
+        await expect.poll(() => line.getAttribute('data-points')).toBe('20');
+        expect(await line.getAttribute('data-offscreen')).toBe('1');
+        expect(await transferred(page, topic)).toBe(true);
+        // New points reach the worker and come back as drawn.
+        await probe.publish('temperature', 23.45);
+        await expect.poll(() => line.getAttribute('data-last-y')).toBe('23.45');
+        await pointAndZoom(page, topic);
+        // Pause and resume still reach it: paused, a new reading is not drawn; resumed, it is.
+        await page.getByRole('button', { name: /^Pause temperature$/i }).click();
+        await probe.publish('temperature', 24.5);
+        await page.waitForTimeout(600);
+        expect(await line.getAttribute('data-last-y')).toBe('23.45');
+        await page.getByRole('button', { name: /^Resume temperature$/i }).click();
+        await expect.poll(() => line.getAttribute('data-last-y')).toBe('24.5');
+      },
+    );
+
+    it('falls back to the main thread where canvases cannot go to a worker', async () => {
+      await using probe = new ProbeDevice(gateway.url, 'probe-fallback');
+      for (let i = 0; i < 20; i++) await probe.publish('temperature', 30 + i / 10);
+      // A browser without transferControlToOffscreen (older Safari and Firefox).
+      const page = await open('#/device/probe-fallback', 'dark', async (context) => {
+        await context.addInitScript(() => {
+          delete (HTMLCanvasElement.prototype as Partial<HTMLCanvasElement>)
+            .transferControlToOffscreen;
+        });
+      });
+      const topic = 'device.probe-fallback.temperature';
+      const line = chart(page, topic);
+      await expect.poll(() => line.getAttribute('data-points')).toBe('20');
+      expect(await line.getAttribute('data-offscreen')).toBeNull();
+      expect(await transferred(page, topic)).toBe(false);
+      await probe.publish('temperature', 33.5);
+      await expect.poll(() => line.getAttribute('data-last-y')).toBe('33.5');
+      await pointAndZoom(page, topic);
     });
 
     it('shows an alarm raised by a published value, marks the device, and clears it', async () => {
@@ -167,7 +258,7 @@ describe.skipIf(missing !== undefined)(
       await page.locator('[data-device="probe-4"] .badge.alarm').waitFor();
       await page.screenshot({ path: join(shots, 'fleet.png') });
 
-      await page.goto(`${server.url}#/device/dev-001`);
+      await page.goto(`${server.url}${MODE}#/device/dev-001`);
       await expect
         .poll(async () =>
           Number(await chart(page, 'device.dev-001.battery').getAttribute('data-points')),
@@ -178,13 +269,13 @@ describe.skipIf(missing !== undefined)(
         .not.toBe('0/s');
       await page.screenshot({ path: join(shots, 'device.png') });
 
-      await page.goto(`${server.url}#/markets`);
+      await page.goto(`${server.url}${MODE}#/markets`);
       await page.locator('[data-symbol] .chart').first().waitFor();
       await page.getByRole('button', { name: 'Candles' }).first().click();
       await page.waitForTimeout(1500);
       await page.screenshot({ path: join(shots, 'markets.png') });
 
-      await page.goto(`${server.url}#/alarms`);
+      await page.goto(`${server.url}${MODE}#/alarms`);
       await page.locator('table[aria-label="Active alarms"] tbody tr').first().waitFor();
       await page.screenshot({ path: join(shots, 'alarms.png') });
 
