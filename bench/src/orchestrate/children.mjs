@@ -1,6 +1,9 @@
 // Every process the benchmark starts is registered here and killed when the benchmark ends,
 // however it ends (normal exit, error, Ctrl-C), so no server or load generator is left behind.
 
+import { spawn } from 'node:child_process';
+import { sleep } from '../loadgen/clock.mjs';
+
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const children = new Set();
 
@@ -43,4 +46,34 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     killAll();
     process.exit(130);
   });
+}
+
+/**
+ * A private server process (redis-server, mosquitto) spawned with piped output: its output is
+ * kept for the error, and `untilUp` resolves once `probe()` says it serves, or stops it (through
+ * `stop`) and throws with its last output when it exits, fails to spawn or misses `timeoutMs`.
+ */
+export function privateServer(command, args, { cwd, label = command }) {
+  const child = track(spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const output = [];
+  child.stdout.on('data', (c) => output.push(c.toString()));
+  child.stderr.on('data', (c) => output.push(c.toString()));
+  let spawnError = '';
+  child.once('error', (err) => (spawnError = err.message));
+  return {
+    child,
+    tail: (n = 20) => output.join('').split('\n').slice(-n).join('\n'),
+    async untilUp(probe, stop, { port, timeoutMs }) {
+      const deadline = Date.now() + timeoutMs;
+      while (!(await probe())) {
+        if (spawnError || child.exitCode !== null || Date.now() > deadline) {
+          await stop();
+          throw new Error(
+            `${label} did not come up on port ${port}: ${spawnError || output.join('').slice(-500)}`,
+          );
+        }
+        await sleep(25);
+      }
+    },
+  };
 }

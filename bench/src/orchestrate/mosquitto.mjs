@@ -1,13 +1,11 @@
 // A private Mosquitto per measurement (the mqtt scenario's reference for the raw broker cost):
 // `/usr/sbin/mosquitto` on a free loopback port with a generated config, nothing on disk,
 // anonymous clients, no queue limits (so a checker that lags loses nothing), killed with the run.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sleep } from '../loadgen/clock.mjs';
-import { stopChild, track } from './children.mjs';
+import { privateServer, stopChild } from './children.mjs';
 import { freePort } from './servers.mjs';
 
 export const MOSQUITTO = process.env.BENCH_MOSQUITTO ?? '/usr/sbin/mosquitto';
@@ -33,38 +31,22 @@ export async function startMosquitto({ timeoutMs = 10_000 } = {}) {
       '',
     ].join('\n'),
   );
-  const child = track(
-    spawn(MOSQUITTO, ['-c', conf], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }),
-  );
-  const output = [];
-  child.stdout.on('data', (c) => output.push(c.toString()));
-  child.stderr.on('data', (c) => output.push(c.toString()));
+  const proc = privateServer(MOSQUITTO, ['-c', conf], { cwd: dir });
   const server = {
     kind: 'mosquitto',
-    pid: child.pid,
+    pid: proc.child.pid,
     port,
     url: undefined,
     mqttUrl: `mqtt://127.0.0.1:${port}`,
     http: undefined,
-    child,
-    tail: (n = 20) => output.join('').split('\n').slice(-n).join('\n'),
+    child: proc.child,
+    tail: proc.tail,
     stop: async () => {
-      await stopChild(child, 1000);
+      await stopChild(proc.child, 1000);
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  const deadline = Date.now() + timeoutMs;
-  let spawnError = '';
-  child.once('error', (err) => (spawnError = err.message));
-  while (!(await accepts(port))) {
-    if (spawnError || child.exitCode !== null || Date.now() > deadline) {
-      await server.stop();
-      throw new Error(
-        `${MOSQUITTO} did not come up on port ${port}: ${spawnError || output.join('').slice(-500)}`,
-      );
-    }
-    await sleep(25);
-  }
+  await proc.untilUp(() => accepts(port), server.stop, { port, timeoutMs });
   return server;
 }
 
