@@ -63,7 +63,7 @@ describe('development tokens stay on this machine', () => {
       expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
       // A page of this machine on another port (another dev server) is another origin too.
       const sibling = await fetch(`${gw.httpUrl}${ADMIN}`, {
-        headers: { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-site' },
+        headers: { origin: `http://localhost:${gw.port ^ 1}`, 'sec-fetch-site': 'same-site' },
       });
       expect(sibling.status).toBe(403);
     }

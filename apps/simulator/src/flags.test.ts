@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_URL, FlagError, parseFlags } from './flags.js';
+import { DEFAULT_MQTT_PORT, DEFAULT_URL, FlagError, parseFlags } from './flags.js';
 
 const parse = (argv: string[], env: Record<string, string> = {}) =>
   parseFlags(argv, env, () => 1234);
@@ -14,7 +14,7 @@ describe('parseFlags', () => {
       tickHz: 5,
       codec: 'json',
       transport: 'ws',
-      mqttUrl: 'mqtt://127.0.0.1:1883',
+      mqttUrl: `mqtt://127.0.0.1:${DEFAULT_MQTT_PORT}`,
       mqttWindow: 64,
       seed: 1234,
       durationSec: 0,

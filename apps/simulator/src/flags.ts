@@ -31,6 +31,8 @@ export interface SimConfig {
 }
 
 export const DEFAULT_URL = 'ws://127.0.0.1:8080/ws';
+/** The MQTT port of a broker named by --url's host when no --mqtt-url is given (IANA's). */
+export const DEFAULT_MQTT_PORT = 1883;
 
 export const USAGE = `Usage: pulse-sim [options]
 
@@ -112,7 +114,9 @@ export function parseFlags(
     throw new FlagError(`--transport must be ws or mqtt, got "${transport}"`);
   }
   const mqttUrl =
-    values['mqtt-url'] ?? env.PULSE_MQTT_URL ?? `mqtt://${new URL(url).hostname}:1883`;
+    values['mqtt-url'] ??
+    env.PULSE_MQTT_URL ??
+    `mqtt://${new URL(url).hostname}:${DEFAULT_MQTT_PORT}`;
   checkMqttUrl(mqttUrl);
   const config: SimConfig = {
     url,

@@ -24,9 +24,10 @@ describe('securitySummary', () => {
   });
 
   it('says when a separate metrics port has no token', () => {
-    const line = securitySummary(loadConfig({ ...PROD, METRICS_PORT: '9100' }), 8080);
+    const config = loadConfig({ ...PROD, METRICS_PORT: '9100' });
+    const line = securitySummary(config, config.port);
     expect(line).toContain('metrics port 9100, OPEN (no METRICS_TOKEN)');
-    expect(line).toContain('bind 127.0.0.1:8080 (default)');
+    expect(line).toContain(`bind 127.0.0.1:${config.port} (default)`);
   });
 });
 
