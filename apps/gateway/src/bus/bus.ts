@@ -83,7 +83,9 @@ export interface Bus {
    * `publish` without the promise, on a bus that stores in this process (memory): stored (and
    * handed to the listener) when it returns. The publish path takes it when present, so an
    * in-memory publish costs no promises (with a log context's async hooks on, four per publish
-   * were a measurable share of the `devices` bench). Throws where `publish` would reject.
+   * were a measurable share of the `devices` bench). Throws where `publish` would reject, and
+   * only before storing: a listener that throws afterwards is logged, never reported as "not
+   * stored" (memory-bus.test.ts).
    */
   store?(topic: string, payload: unknown, key: string | undefined): BusMessage | Repeat;
   /** Sets the sink for live messages of watched patterns. */

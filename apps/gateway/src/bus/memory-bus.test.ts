@@ -32,6 +32,23 @@ describe('MemoryBus', () => {
     expect(new Set(seen.map((m) => m.epoch))).toEqual(new Set([bus.epoch]));
   });
 
+  it('a listener that throws does not undo the answer: the message is stored and acknowledged', async () => {
+    const bus = new MemoryBus(10);
+    bus.onMessage((m) => {
+      if (m.seq === 2) throw new Error('fan-out bug');
+    });
+    expect(bus.store('price.A', 1, undefined)).toMatchObject({ seq: 1 });
+    expect(bus.store('price.A', 2, 'k')).toMatchObject({ seq: 2 });
+    expect(bus.listenerErrors).toBe(1);
+    // The retry with the same key is told it was stored, and history holds it for a resume.
+    expect(bus.store('price.A', 2, 'k')).toEqual({ repeat: true, topic: 'price.A', seq: 2 });
+    const r = await bus.recover('price.A', {
+      positions: new Map([['price.A', { epoch: bus.epoch, seq: 1 }]]),
+      history: 10,
+    });
+    expect(r.messages.map((m) => m.seq)).toEqual([2]);
+  });
+
   it('recovers exact topics from a position, or says not recovered and gives the latest', async () => {
     const bus = new MemoryBus(4);
     for (let i = 1; i <= 6; i++) await bus.publish('price.A', i);

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { jsonCodec, topicMatches } from '@pulse/protocol';
 import type { BusMessage } from './bus-message.js';
@@ -16,6 +17,9 @@ export class MemoryBus implements Bus {
   readonly epoch = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   private readonly logs = new Map<string, TopicLog>();
   private listener: (message: BusMessage) => void = () => {};
+  private readonly logger = new Logger('MemoryBus');
+  /** Listener calls that threw after their message was stored (each logged). */
+  listenerErrors = 0;
   private readonly keys: IdempotencyRecords;
   /** Every topic's history together stays within HISTORY_MEMORY_MAX_BYTES (latest values aside). */
   readonly budget: HistoryBudget;
@@ -51,7 +55,15 @@ export class MemoryBus implements Bus {
     }
     const message = log.append(payload, now);
     if (scoped !== undefined) this.keys.remember(scoped, message.seq, now);
-    this.listener(message);
+    // Stored from here on: a failing listener (live fan-out) must not turn into an answer
+    // that says "not stored" — the publish is acknowledged, and the message is in history,
+    // where a resume finds it. As on Redis, storing and live delivery fail apart.
+    try {
+      this.listener(message);
+    } catch (err) {
+      this.listenerErrors += 1;
+      this.logger.error(`live delivery of ${topic}#${message.seq} failed after it was stored`, err);
+    }
     return message;
   }
 
