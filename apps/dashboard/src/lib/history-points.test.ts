@@ -29,14 +29,25 @@ describe('shapeReadings', () => {
       [15, 3],
       [25, 3],
       [35, 3],
-      [40, NaN],
+      [60, NaN],
       [85, 1],
       [90, 5],
       [91, 6],
     ]);
     expect(shape.upper.map((q) => q.y)).toEqual([3, 4, 4, 4, NaN, 2]);
     expect(shape.lower.map((q) => q.y)).toEqual([1, 2, 2, 2, NaN, 0]);
-    expect([shape.buckets, shape.live, shape.readings]).toEqual([5, 2, 12]);
+    expect([shape.buckets, shape.live, shape.readings, shape.breaks]).toEqual([5, 2, 12, 1]);
+  });
+
+  it('breaks live readings at an outage, and the join when history and live are far apart', () => {
+    const buckets = [0, 10, 20, 30].map((t) => b(t, 1, 1));
+    // Live every 1 ms from 100 (far after the last step: 4 × 10 spacing), then silent for 50.
+    const tail = [100, 101, 102, 103, 153, 154].map((t) => p(t, 2));
+    const shape = shapeReadings({ buckets, tail, step: 1, gapMs: 0 }, 0, 200);
+    const breaks = shape.line.filter((q) => Number.isNaN(q.y)).map((q) => q.x);
+    expect(breaks).toEqual([99, 128]);
+    expect(shape.breaks).toBe(2);
+    expect(shape.upper.some((q) => Number.isNaN(q.y))).toBe(false);
   });
 
   it('draws a sparse device (a reading every few steps) as one line', () => {

@@ -1,6 +1,7 @@
 import type { ReadingBucket } from '@pulse/protocol';
 import type { ReadingPoint } from './history-buckets.js';
 import type { MutablePoint } from './chart-window.js';
+import { gapThreshold, isBreak, withBreaks } from './history-gaps.js';
 
 /** What a long readings chart draws: the min/max band of the steps, and one line through both. */
 export interface ReadingShape {
@@ -12,6 +13,8 @@ export interface ReadingShape {
   live: number;
   /** Readings those stand for: the steps' counts plus the live points. */
   readings: number;
+  /** Breaks in the line: outages (and a reported gap at the join) drawn as no line. */
+  breaks: number;
 }
 
 interface SeriesView {
@@ -21,54 +24,61 @@ interface SeriesView {
   readonly gapMs: number;
 }
 
-/**
- * The spacing of steps above which the line breaks: four times the median spacing of the
- * steps in view, never under two steps. A device that reports every 20 minutes draws a line
- * through 2-minute steps; an outage of an hour in a steady stream breaks it.
- */
-export function stepGap(buckets: readonly { t: number }[], step: number): number {
-  if (buckets.length < 3) return Infinity;
-  const spacings: number[] = [];
-  for (let i = 1; i < buckets.length; i++) spacings.push(buckets[i]!.t - buckets[i - 1]!.t);
-  spacings.sort((a, b) => a - b);
-  return Math.max(2 * step, 4 * spacings[spacings.length >> 1]!);
+/** The larger of two thresholds, or the one that is finite (Infinity: too few points to judge). */
+function joinThreshold(a: number, b: number): number {
+  return Number.isFinite(a) && Number.isFinite(b) ? Math.max(a, b) : Math.min(a, b);
 }
 
 /**
  * Shapes a stitched series for chart.js in [min, max]: each step at its middle (mean on the
- * line, min and max as the band), then the live readings as they came. Steps further apart
- * than `stepGap`, or a reported gap at the join, break the line (NaN): no data is invented
- * across an outage.
+ * line, min and max as the band), then the live readings as they came. Where consecutive steps
+ * (or live readings) are further apart than `gapThreshold` — an outage, not a sparse device —
+ * the line and the band break (a NaN point): no data is invented across it. The join breaks
+ * when history and live are that far apart, or when the stitch reported a gap there.
  */
 export function shapeReadings(s: SeriesView, min: number, max: number): ReadingShape {
-  const out: ReadingShape = { upper: [], lower: [], line: [], buckets: 0, live: 0, readings: 0 };
+  const out: ReadingShape = {
+    upper: [],
+    lower: [],
+    line: [],
+    buckets: 0,
+    live: 0,
+    readings: 0,
+    breaks: 0,
+  };
   const half = s.step / 2;
-  const inView = s.buckets.filter((b) => b.t + s.step >= min && b.t <= max);
-  const gap = stepGap(inView, s.step);
-  let prevT: number | undefined;
-  for (const b of inView) {
-    const x = b.t + half;
-    if (prevT !== undefined && b.t - prevT > gap) {
-      const gap = { x: prevT + s.step, y: NaN };
-      out.upper.push(gap);
-      out.lower.push({ ...gap });
-      out.line.push({ ...gap });
-    }
-    out.upper.push({ x, y: b.max });
-    out.lower.push({ x, y: b.min });
-    out.line.push({ x, y: b.mean });
-    out.buckets++;
-    out.readings += b.count;
-    prevT = b.t;
+  const steps: ReadingBucket[] = s.buckets.filter((b) => b.t + s.step >= min && b.t <= max);
+  const live: ReadingPoint[] = s.tail.filter((p) => p.t >= min && p.t <= max);
+  const stepLimit = gapThreshold(
+    steps.map((b) => b.t),
+    s.step,
+  );
+  const liveLimit = gapThreshold(
+    live.map((p) => p.t),
+    s.step,
+  );
+  const stepLine = steps.map((b) => ({ x: b.t + half, y: b.mean }));
+  const liveLine = live.map((p) => ({ x: p.t, y: p.value }));
+  out.upper = withBreaks(
+    steps.map((b) => ({ x: b.t + half, y: b.max })),
+    stepLimit,
+  );
+  out.lower = withBreaks(
+    steps.map((b) => ({ x: b.t + half, y: b.min })),
+    stepLimit,
+  );
+  out.line = withBreaks(stepLine, stepLimit);
+  const lastStep = stepLine[stepLine.length - 1];
+  const firstLive = liveLine[0];
+  if (lastStep && firstLive) {
+    const apart = firstLive.x - lastStep.x > joinThreshold(stepLimit, liveLimit);
+    if (s.gapMs > 0 || apart) out.line.push({ x: Math.max(lastStep.x, firstLive.x - 1), y: NaN });
   }
-  let first = true;
-  for (const p of s.tail) {
-    if (p.t < min || p.t > max) continue;
-    if (first && s.gapMs > 0 && out.line.length > 0) out.line.push({ x: p.t - 1, y: NaN });
-    first = false;
-    out.line.push({ x: p.t, y: p.value });
-    out.live++;
-    out.readings += p.agg?.count ?? 1;
-  }
+  out.line.push(...withBreaks(liveLine, liveLimit));
+  out.buckets = steps.length;
+  out.live = live.length;
+  for (const b of steps) out.readings += b.count;
+  for (const p of live) out.readings += p.agg?.count ?? 1;
+  for (const p of out.line) if (isBreak(p)) out.breaks++;
   return out;
 }

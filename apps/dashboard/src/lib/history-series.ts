@@ -13,6 +13,7 @@ import {
   fetchHistory,
   type HistoryProblem,
   type HistoryQuery,
+  type HistoryResult,
   type HistoryToken,
 } from './history-fetch.js';
 import {
@@ -145,23 +146,15 @@ export function loadHistory<B extends Bucket, P extends LivePoint>(
     const to = now - FLUSH_MARGIN_MS;
     const result = await get({ topic: o.topic, from: now - o.windowMs, to, step: 'auto' });
     if (controller.signal.aborted) return;
-    if (!result.ok) return o.onchange({ status: 'problem', problem: result.problem });
-    const answer = result.history;
-    if (answer.kind !== k.kind) {
-      return o.onchange({
-        status: 'problem',
-        problem: { kind: 'invalid', message: `History answered ${answer.kind}, not ${k.kind}` },
-      });
-    }
-    // The kind matched, so the steps are this family's buckets.
-    const h = answer as typeof answer & HistoryWindow<B> & { source: HistorySource };
+    const h = stepsOf(k, result);
+    if (!h.ok) return o.onchange({ status: 'problem', problem: h.problem });
     // Raw answers are clipped at `to`; a rollup's last step is whole and may hold readings the
     // tail has too. Trim it, and read that part of the step raw (exact at `to`) instead.
-    const base = wholeSteps(h, h.source === 'raw');
+    const base = wholeSteps(h.steps, h.steps.source === 'raw');
     const fill: P[] = [];
     let liveFrom: number | undefined;
-    if (base.to < h.to && h.to - base.to <= HISTORY_RAW_MAX_SPAN_MS) {
-      const raw = await get({ topic: o.topic, from: base.to, to: h.to, step: 'raw' });
+    if (base.to < h.steps.to && h.steps.to - base.to <= HISTORY_RAW_MAX_SPAN_MS) {
+      const raw = await get({ topic: o.topic, from: base.to, to: h.steps.to, step: 'raw' });
       if (controller.signal.aborted) return;
       if (raw.ok && raw.history.kind === 'raw' && !raw.history.truncated) {
         // Raw rows carry no epoch: labelled with the live tail's, so a message both read raw
@@ -177,7 +170,8 @@ export function loadHistory<B extends Bucket, P extends LivePoint>(
     // Stitch and start listening in one turn: no live message can fall between the two.
     const stitched = stitch(base, [...fill, ...o.tail.points], liveFrom);
     const series = new StitchedSeries(stitched, k.folder, o.maxTail);
-    const ready: HistoryLoad<B, P> = { status: 'ready', series, source: h.source, step: h.step };
+    const { source, step } = h.steps;
+    const ready: HistoryLoad<B, P> = { status: 'ready', series, source, step };
     const off = o.tail.listen((p) => {
       if (series.append(p)) o.onchange(ready);
     });
@@ -185,4 +179,60 @@ export function loadHistory<B extends Bucket, P extends LivePoint>(
     o.onchange(ready);
   })();
   return () => stop();
+}
+
+type Steps<B extends Bucket> = HistoryWindow<B> & { source: HistorySource };
+
+/** A history answer as this family's steps, or why not (a failed fetch, another kind). */
+function stepsOf<B extends Bucket, P extends LivePoint>(
+  k: HistoryKind<B, P>,
+  result: HistoryResult,
+): { ok: true; steps: Steps<B> } | { ok: false; problem: HistoryProblem } {
+  if (!result.ok) return result;
+  const answer = result.history;
+  if (answer.kind !== k.kind) {
+    const message = `History answered ${answer.kind}, not ${k.kind}`;
+    return { ok: false, problem: { kind: 'invalid', message } };
+  }
+  // The kind matched, so the steps are this family's buckets.
+  return { ok: true, steps: answer as typeof answer & Steps<B> };
+}
+
+export interface SpanOptions<B extends Bucket, P extends LivePoint> {
+  topic: string;
+  /** The span [from, to) to show, in the past: no live tail joins it. */
+  from: number;
+  to: number;
+  token: HistoryToken;
+  fetchFn?: typeof fetch;
+  onchange: (load: HistoryLoad<B, P>) => void;
+}
+
+/**
+ * Loads a span of history that does not reach now (a zoom into the past) at `step=auto`, so
+ * its steps are as fine as the span allows. Returns the cancel, which aborts the request: a
+ * cancelled load reports nothing more.
+ */
+export function loadSpan<B extends Bucket, P extends LivePoint>(
+  k: HistoryKind<B, P>,
+  o: SpanOptions<B, P>,
+): () => void {
+  const controller = new AbortController();
+  o.onchange({ status: 'loading' });
+  void (async () => {
+    const q: HistoryQuery = { topic: o.topic, from: o.from, to: o.to, step: 'auto' };
+    const fetchOptions = { token: o.token, signal: controller.signal };
+    const result = await fetchHistory(
+      q,
+      o.fetchFn ? { ...fetchOptions, fetchFn: o.fetchFn } : fetchOptions,
+    );
+    if (controller.signal.aborted) return;
+    const h = stepsOf(k, result);
+    if (!h.ok) return o.onchange({ status: 'problem', problem: h.problem });
+    // Nothing live to join: every step is drawn as stored (the last one may be whole past `to`).
+    const series = new StitchedSeries(stitch(h.steps, []), k.folder);
+    const { source, step } = h.steps;
+    o.onchange({ status: 'ready', series, source, step });
+  })();
+  return () => controller.abort();
 }

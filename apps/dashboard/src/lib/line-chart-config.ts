@@ -24,6 +24,8 @@ export interface LineConfigSource {
   onzoom(range: [number, number] | undefined): void;
   /** The tooltip now shown ('' when none), for tests and screen readers. */
   ontooltip(text: string): void;
+  /** The tooltip's title for time `t` (default: the clock time). */
+  tooltipTitle?(t: number): string;
 }
 
 /** Pointer events the chart handles: hover tooltips, drag-zoom and double-click reset. */
@@ -133,8 +135,13 @@ export function lineChartConfig(
         legend: { display: false },
         tooltip: {
           displayColors: false,
+          // The line only: a history chart adds its min–max band as datasets 1 and 2.
+          filter: (item) => item.datasetIndex === 0,
           callbacks: {
-            title: (items) => formatClock(items[0]?.parsed.x ?? 0),
+            title: (items) => {
+              const t = items[0]?.parsed.x ?? 0;
+              return source.tooltipTitle ? source.tooltipTitle(t) : formatClock(t);
+            },
             label: (item) => `${item.dataset.label ?? ''} ${source.formatY(item.parsed.y ?? 0)}`,
           },
         },

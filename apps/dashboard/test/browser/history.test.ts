@@ -152,6 +152,80 @@ describe.skipIf(missing !== undefined)('long chart windows in Chromium', () => {
     await page.close();
   });
 
+  it('zooms a 7 d window into finer steps fetched for the span, draws an outage as a break, resets', async () => {
+    const now = Date.now();
+    const MIN = 60_000;
+    const H = 60 * MIN;
+    const stamps: number[] = [];
+    // Every 2 h over three days, silent for 12 h in the middle (an outage), up to 6 h ago …
+    for (let t = now - 72 * H; t <= now - 6 * H; t += 2 * H) {
+      if (t <= now - 50 * H || t >= now - 38 * H) stamps.push(t);
+    }
+    // … then a reading every 2 minutes for the last two hours (under the device's burst of 100).
+    for (let t = now - 120 * MIN; t <= now - 12 * MIN; t += 2 * MIN) stamps.push(t);
+    {
+      await using probe = new ProbeDevice(gateway.url, 'probe-zoom');
+      for (const [i, t] of stamps.entries())
+        await probe.publish('temperature', 20 + (i % 7), '°C', t);
+    }
+    await gateway.flushHistory();
+    // Only the store has them: the chart's steps are the store's answers, not the live backfill.
+    await gateway.restart({ freshBus: true });
+
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    /** The step of each `step=auto` answer for the temperature chart, in order. */
+    const steps: number[] = [];
+    page.on('response', (res) => {
+      const url = new URL(res.url());
+      if (url.pathname !== '/history' || url.searchParams.get('step') !== 'auto') return;
+      if (url.searchParams.get('topic') !== 'device.probe-zoom.temperature') return;
+      void res.json().then((body: { step: number }) => steps.push(body.step));
+    });
+    await page.goto(`${server.url}#/device/probe-zoom`);
+    await page
+      .getByRole('group', { name: 'Time window' })
+      .getByRole('button', { name: '7 d' })
+      .click();
+    const temperature = chart(page, 'device.probe-zoom.temperature');
+    await expect.poll(() => temperature.getAttribute('data-state')).toBe('ready');
+    // 7 d at step=auto: 15-minute steps (10 minutes would be 1008, over 1000), from the rollups.
+    await expect.poll(() => steps).toEqual([15 * MIN]);
+    expect(await temperature.getAttribute('data-step')).toBe(String(15 * MIN));
+    expect(await temperature.getAttribute('data-readings')).toBe(String(stamps.length));
+    // The 12-hour outage is one break in the line; nothing else is.
+    expect(await temperature.getAttribute('data-breaks')).toBe('1');
+
+    // Drag over the last few hours, to the right edge: the span is asked again at step=auto.
+    const box = (await temperature.boundingBox())!;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.975, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width - 2, y, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => temperature.getAttribute('data-detail')).toBe('ready');
+    expect(await temperature.getAttribute('data-zoomed')).toBe('true');
+    expect(await temperature.getAttribute('data-zoom-live')).toBe('true');
+    await expect.poll(() => steps.length).toBe(2);
+    const fine = steps[1]!;
+    expect(fine).toBeLessThan(MIN);
+    expect(await temperature.getAttribute('data-step')).toBe(String(fine));
+    // At that step every dense reading is a step of its own: as many steps as readings.
+    const buckets = Number(await temperature.getAttribute('data-buckets'));
+    expect(buckets).toBeGreaterThanOrEqual(50);
+    expect(await temperature.getAttribute('data-readings')).toBe(String(buckets));
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, 'device-7d-zoomed.png') });
+
+    // Double-click: the window's 15-minute steps again, from what was loaded (no request).
+    await temperature.dblclick();
+    await expect.poll(() => temperature.getAttribute('data-zoomed')).toBe('false');
+    expect(await temperature.getAttribute('data-step')).toBe(String(15 * MIN));
+    expect(await temperature.getAttribute('data-breaks')).toBe('1');
+    expect(steps).toHaveLength(2);
+    await page.close();
+  });
+
   it('shows a symbol at 24 h as stored candles, then live ticks fold into candles', async () => {
     const now = Date.now();
     const MIN = 60_000;
