@@ -1,9 +1,8 @@
-import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryPoint } from '../../src/history/history-point.js';
 import { HistoryStore, splitByTopic } from '../../src/history/history-store.js';
-import { pglitePort } from '../../src/history/pglite-port.js';
+import { openPglite } from '../../src/history/pglite-port.js';
 import { openPostgres } from '../../src/history/postgres-port.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 
@@ -68,7 +67,7 @@ describe('history on PostgreSQL, batches in lanes', { timeout: 120_000 }, () => 
   beforeAll(async () => {
     server = await startPostgres();
     lanes = new HistoryStore(openPostgres(server.url));
-    single = new HistoryStore(pglitePort(await PGlite.create()));
+    single = new HistoryStore(await openPglite());
     await Promise.all([lanes.migrate(), single.migrate()]);
   }, 120_000);
   afterAll(async () => {
