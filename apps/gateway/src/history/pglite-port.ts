@@ -36,7 +36,9 @@ interface Answer {
 
 /** One run of the worker thread: requests by id, all rejected at once if the thread ends. */
 class EngineThread {
-  readonly worker = new Worker(ENTRY);
+  // No `execArgv`: the process's preloads (`--import`) are not the engine's business, and one
+  // (the bench's parent guard) exits on stdin's end, which in a thread comes at once.
+  readonly worker = new Worker(ENTRY, { execArgv: [] });
   /** Set once the thread ended: why, for every request after. */
   dead: Error | undefined;
   private readonly pending = new Map<number, { ok(rows: unknown[]): void; fail(e: Error): void }>();
