@@ -1,10 +1,9 @@
-import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusMessage } from '../bus/bus-message.js';
 import { HistoryStore } from './history-store.js';
 import { HistoryWriter } from './history-writer.js';
-import { pglitePort } from './pglite-port.js';
+import { openPglite } from './pglite-port.js';
 import type { SqlPort } from './sql-port.js';
 
 const DAY = 86_400_000;
@@ -14,8 +13,7 @@ const quiet = { warn: () => undefined, log: () => undefined };
  * The real embedded engine behind a switch that makes statements fail the way a lost
  * connection does (no SQLSTATE), or, once, fail after the write was done (an unknown outcome).
  */
-function switchable(db: PGlite) {
-  const port = pglitePort(db);
+function switchable(port: SqlPort) {
   const state = { down: false, failAfterWrite: false };
   const sql: SqlPort = {
     ...port,
@@ -43,9 +41,9 @@ const stepArb = fc.oneof(
 
 // PGlite starts in seconds, and slower on a busy machine: more room than the suite's 20 s.
 describe('HistoryWriter on a store that comes and goes', { timeout: 40_000 }, () => {
-  let db: PGlite;
+  let db: SqlPort;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await openPglite();
   });
   afterAll(() => db?.close());
 

@@ -10,7 +10,6 @@ import { openPostgres } from './postgres-port.js';
 import { planAuto, planStep } from './resolution.js';
 
 const RETENTION_EVERY_MS = 10 * 60_000;
-const PGLITE_BATCH_MAX = 1000;
 
 /** What readiness reports; a history outage never makes the gateway unready (see health). */
 export interface HistoryStatus {
@@ -49,13 +48,9 @@ export class HistoryService {
         : await openPglite(settings.dataDir);
       store = new HistoryStore(sql);
     }
-    // PGlite runs its statements on the gateway's own thread: a smaller batch bounds how long
-    // one flush holds the event loop (about 30 ms for 1000 points at the rate ADR 0005 measured).
-    const batchMax =
-      store?.sql.engine === 'pglite'
-        ? Math.min(settings.batchMax, PGLITE_BATCH_MAX)
-        : settings.batchMax;
-    const writer = new HistoryWriter(store, { ...settings, batchMax, retention }, logger);
+    // Both engines take HISTORY_BATCH_MAX: PGlite runs in its own thread (pglite-port.ts), so a
+    // long batch no longer holds the event loop, and larger batches cost it less per point.
+    const writer = new HistoryWriter(store, { ...settings, retention }, logger);
     const service = new HistoryService(store, writer, retention);
     service.start();
     return service;

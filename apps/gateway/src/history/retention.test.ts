@@ -1,8 +1,7 @@
-import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryPoint } from './history-point.js';
 import { HistoryStore } from './history-store.js';
-import { pglitePort } from './pglite-port.js';
+import { openPglite } from './pglite-port.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -22,7 +21,7 @@ const point = (t: number, seq: number): HistoryPoint => ({
 describe('retention', () => {
   let store: HistoryStore;
   beforeAll(async () => {
-    store = new HistoryStore(pglitePort(await PGlite.create()));
+    store = new HistoryStore(await openPglite());
   });
   afterAll(() => store?.close());
 

@@ -1,9 +1,8 @@
-import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryPoint } from './history-point.js';
 import { HistoryStore } from './history-store.js';
-import { pglitePort } from './pglite-port.js';
+import { openPglite } from './pglite-port.js';
 
 const BASE = Date.UTC(2026, 0, 1, 10);
 const TOPICS = ['device.d1.temp', 'price.BTC'];
@@ -57,8 +56,8 @@ describe('rollups (PGlite, the SQL the writer runs)', { timeout: 40_000 }, () =>
   let whole: HistoryStore;
   let parts: HistoryStore;
   beforeAll(async () => {
-    whole = new HistoryStore(pglitePort(await PGlite.create()));
-    parts = new HistoryStore(pglitePort(await PGlite.create()));
+    whole = new HistoryStore(await openPglite());
+    parts = new HistoryStore(await openPglite());
     await Promise.all([whole.migrate(), parts.migrate()]);
   });
   afterAll(async () => {

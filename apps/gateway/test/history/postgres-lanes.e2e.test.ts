@@ -1,10 +1,11 @@
-import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryPoint } from '../../src/history/history-point.js';
-import { HistoryStore, splitByTopic } from '../../src/history/history-store.js';
-import { pglitePort } from '../../src/history/pglite-port.js';
+import { HistoryStore, PartialWriteError, splitByTopic } from '../../src/history/history-store.js';
+import { openPglite } from '../../src/history/pglite-port.js';
 import { openPostgres } from '../../src/history/postgres-port.js';
+import { WRITE_SQL } from '../../src/history/rollup-sql.js';
+import type { SqlPort } from '../../src/history/sql-port.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 
 const BASE = Date.UTC(2026, 0, 1, 10);
@@ -68,7 +69,7 @@ describe('history on PostgreSQL, batches in lanes', { timeout: 120_000 }, () => 
   beforeAll(async () => {
     server = await startPostgres();
     lanes = new HistoryStore(openPostgres(server.url));
-    single = new HistoryStore(pglitePort(await PGlite.create()));
+    single = new HistoryStore(await openPglite());
     await Promise.all([lanes.migrate(), single.migrate()]);
   }, 120_000);
   afterAll(async () => {
@@ -89,5 +90,54 @@ describe('history on PostgreSQL, batches in lanes', { timeout: 120_000 }, () => 
       }),
       { numRuns: 8 },
     );
+  });
+
+  it('when one lane’s statement fails, before or after it ran, the retry stores each point once', async () => {
+    // The real server behind a port whose next write statement fails as a dropped connection
+    // does: before it reached the server, or after it committed (an unknown outcome).
+    const real = openPostgres(server.url);
+    let failNext: 'before' | 'after' | undefined;
+    const sql: SqlPort = {
+      engine: real.engine,
+      exec: (text) => real.exec(text),
+      close: () => real.close(),
+      async query<T>(text: string, params?: readonly unknown[]) {
+        const how = text === WRITE_SQL ? failNext : undefined;
+        if (!how) return real.query<T>(text, params);
+        failNext = undefined;
+        if (how === 'after') await real.query(text, params);
+        throw new Error('Connection terminated unexpectedly');
+      },
+    };
+    const flaky = new HistoryStore(sql);
+    try {
+      await fc.assert(
+        fc.asyncProperty(pointsArb, fc.constantFrom('before', 'after'), async (points, how) => {
+          for (const s of [flaky, single])
+            await s.sql.exec('TRUNCATE history_raw, history_1m, history_1h');
+          failNext = how;
+          const err = await flaky.write(points).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          // The other lane was stored and says so; the failure is an outage, not a data error.
+          expect(err).toBeInstanceOf(PartialWriteError);
+          const partial = err as PartialWriteError;
+          expect(partial.code).toBeUndefined();
+          const again = await flaky.write(points);
+          if (how === 'before') expect(partial.written + again).toBe(points.length);
+          else expect(partial.written + again).toBeLessThan(points.length);
+          const [raw] = await sql.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM history_raw',
+          );
+          expect(raw!.n).toBe(points.length);
+          await single.write(points);
+          expect(await rollups(flaky)).toEqual(await rollups(single));
+        }),
+        { numRuns: 6 },
+      );
+    } finally {
+      await flaky.close();
+    }
   });
 });
