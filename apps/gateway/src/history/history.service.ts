@@ -5,8 +5,6 @@ import { bucketHistory, rawHistory } from './history-query.js';
 import type { HistoryRequest } from './history-request.js';
 import { HistoryStore, type Retention } from './history-store.js';
 import { HistoryWriter } from './history-writer.js';
-import { openPglite } from './pglite-port.js';
-import { openPostgres } from './postgres-port.js';
 import { planAuto, planStep } from './resolution.js';
 
 const RETENTION_EVERY_MS = 10 * 60_000;
@@ -43,9 +41,11 @@ export class HistoryService {
     if (settings.enabled) {
       // The embedded engine opens at start (a locked DATA_DIR stops the start: two gateways
       // must not share one); PostgreSQL connects lazily and may be down at start.
+      // Each engine is imported only when chosen: PGlite's module and pg are ~2 MB of heap that
+      // a gateway with HISTORY=off (or on PostgreSQL) never uses.
       const sql = settings.databaseUrl
-        ? openPostgres(settings.databaseUrl)
-        : await openPglite(settings.dataDir);
+        ? (await import('./postgres-port.js')).openPostgres(settings.databaseUrl)
+        : await (await import('./pglite-port.js')).openPglite(settings.dataDir);
       store = new HistoryStore(sql);
     }
     // Both engines take HISTORY_BATCH_MAX: PGlite runs in its own thread (pglite-port.ts), so a

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlarmsModule } from '../alarms/alarms.module.js';
 import { BUS, type Bus } from '../bus/bus.js';
-import { BusModule } from '../bus/bus.module.js';
-import { RedisBus } from '../bus/redis/redis-bus.js';
+import { asRedisBus, BusModule } from '../bus/bus.module.js';
 import { FanoutModule } from '../fanout/fanout.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { HistoryModule } from '../history/history.module.js';
@@ -21,8 +20,10 @@ import { LocalQuota, SHARED_QUOTA, type SharedQuota } from './shared-quota.js';
       provide: SHARED_QUOTA,
       inject: [BUS],
       // Quotas must hold across instances only when there are several: with Redis.
-      useFactory: (bus: Bus): SharedQuota =>
-        bus instanceof RedisBus ? new RedisQuota(bus.commands, bus.keyPrefix) : new LocalQuota(),
+      useFactory: (bus: Bus): SharedQuota => {
+        const redis = asRedisBus(bus);
+        return redis ? new RedisQuota(redis.commands, redis.keyPrefix) : new LocalQuota();
+      },
     },
     Publisher,
     PublishLimiter,

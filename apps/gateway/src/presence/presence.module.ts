@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BUS, type Bus } from '../bus/bus.js';
-import { BusModule } from '../bus/bus.module.js';
-import { RedisBus } from '../bus/redis/redis-bus.js';
+import { asRedisBus, BusModule } from '../bus/bus.module.js';
 import { LocalPresenceStore, PRESENCE_STORE, type PresenceStore } from './presence-store.js';
 import { PresenceService } from './presence.service.js';
 
@@ -13,7 +12,7 @@ import { PresenceService } from './presence.service.js';
       inject: [BUS],
       // Across instances presence needs leases in Redis; alone, every join and leave is a flip.
       useFactory: (bus: Bus): PresenceStore =>
-        bus instanceof RedisBus ? bus.presence : new LocalPresenceStore(bus),
+        asRedisBus(bus)?.presence ?? new LocalPresenceStore(bus),
     },
     PresenceService,
   ],
