@@ -7,5 +7,6 @@ export * from './client-messages.js';
 export * from './server-messages.js';
 export * from './codec.js';
 export * from './parse.js';
+export * from './fast-path.js';
 export * from './sse.js';
 export * from './history.js';

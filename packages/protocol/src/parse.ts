@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { ClientMessageSchema, type ClientMessage } from './client-messages.js';
 import { ErrorCode } from './codes.js';
 import { ServerMessageSchema, type ServerMessage } from './server-messages.js';
+import { checkPublish } from './fast-path.js';
 import { describeIssues } from './payloads.js';
 
 export type ParseResult<T> =
@@ -28,6 +29,9 @@ function refOf(input: unknown): number | undefined {
  * its topic's family (`validatePayload`), after authorisation.
  */
 export function parseClientMessage(input: unknown): ParseResult<ClientMessage> {
+  // Most frames are valid publishes: checked by hand, with the schema as the fallback.
+  const publish = checkPublish(input);
+  if (publish) return { ok: true, message: publish };
   const result = v.safeParse(ClientMessageSchema, input);
   if (result.success) return { ok: true, message: result.output };
   const ref = refOf(input);
