@@ -1,5 +1,11 @@
 import type { Publish } from './client-messages.js';
-import { MAX_IDEMPOTENCY_KEY_LENGTH } from './fields.js';
+import {
+  IDEMPOTENCY_KEY_PATTERN as KEY,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_REQUEST_ID,
+  MAX_TIMESTAMP,
+  MAX_UNIT_LENGTH,
+} from './fields.js';
 import type { SensorReading } from './payloads.js';
 import { isTopic } from './topics.js';
 
@@ -13,11 +19,6 @@ import { isTopic } from './topics.js';
  * CPU per publish at the devices bench's rates). A property test holds the two to the same
  * verdict and output (apps/gateway/src/dispatch/fast-path.property.test.ts).
  */
-
-const KEY = /^[A-Za-z0-9_.-]{1,64}$/;
-const MAX_REQUEST_ID = 2 ** 31 - 1;
-const MAX_TIMESTAMP = 8.64e15;
-const MAX_UNIT_LENGTH = 16;
 
 /** A plain object as JSON and MessagePack decoders make them (no prototype games). */
 function isPlainRecord(x: unknown): x is Record<string, unknown> {

@@ -1,16 +1,17 @@
 import * as v from 'valibot';
 import { checkSensorReading } from './fast-path.js';
+import { MAX_TIMESTAMP, MAX_UNIT_LENGTH } from './fields.js';
 import { topicFamily, type TopicFamily } from './topics.js';
 
 /** A finite number: JSON and MessagePack can both carry NaN/Infinity-free values only. */
 const num = v.pipe(v.number(), v.finite());
 /** Milliseconds since the Unix epoch. */
-const timestamp = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8.64e15));
+const timestamp = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_TIMESTAMP));
 
 /** `device.<id>.<metric>`: one sensor reading. */
 export const SensorReadingSchema = v.strictObject({
   value: num,
-  unit: v.pipe(v.string(), v.maxLength(16)),
+  unit: v.pipe(v.string(), v.maxLength(MAX_UNIT_LENGTH)),
   ts: timestamp,
 });
 export type SensorReading = v.InferOutput<typeof SensorReadingSchema>;
